@@ -1,0 +1,39 @@
+/**
+ * Every error the daemon raises on purpose has a stable code `TA_ERR_<AREA>_<CONDITION>`.
+ * Branch on `err.code`, never on message text. HTTP-visible errors carry their status.
+ */
+export const errorCodes = [
+  'TA_ERR_CONFIG_LOAD',
+  'TA_ERR_CONFIG_INVALID',
+  'TA_ERR_CLI_USAGE',
+  'TA_ERR_LUA_RUNTIME',
+  'TA_ERR_LUA_TIMEOUT',
+  'TA_ERR_LUA_NOT_AVAILABLE',
+  'TA_ERR_HTTP_BAD_REQUEST',
+  'TA_ERR_HTTP_BODY_TOO_LARGE',
+  'TA_ERR_LISTEN',
+  'TA_ERR_GEOIP',
+  'TA_ERR_WEBHOOK_CONFIG',
+  'TA_ERR_SCHEDULE',
+  'TA_ERR_CONSOLE'
+] as const
+
+export type ErrorCode = (typeof errorCodes)[number]
+
+export class TrackalertError extends Error {
+  readonly code: ErrorCode
+  readonly statusCode: number | undefined
+
+  constructor (code: ErrorCode, message: string, options?: { cause?: unknown, statusCode?: number }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined)
+    this.name = 'TrackalertError'
+    this.code = code
+    this.statusCode = options?.statusCode
+  }
+}
+
+export function isTrackalertError (err: unknown, code?: ErrorCode): err is TrackalertError {
+  if (!(err instanceof Error)) return false
+  const actual = (err as Error & { code?: unknown }).code
+  return typeof actual === 'string' && actual.startsWith('TA_ERR_') && (code === undefined || actual === code)
+}
