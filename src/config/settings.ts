@@ -1,0 +1,43 @@
+import { availableParallelism } from 'node:os'
+import { parseNetmask, type ComboAddress, type Netmask } from '../net/index.ts'
+
+/** Upstream's default webserver ACL: loopback and the private/link-local ranges. */
+export const DEFAULT_ACL: readonly string[] = [
+  '127.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '192.168.0.0/16', '172.16.0.0/12',
+  '::1/128', 'fc00::/7', 'fe80::/10'
+]
+
+export interface ListenerTls {
+  readonly certFile: string
+  readonly keyFile: string
+  /** Minimum TLS version, Node's spelling ('TLSv1.2', 'TLSv1.3'). */
+  readonly minVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' | undefined
+}
+
+export interface ListenerSpec {
+  readonly address: ComboAddress
+  readonly tls: ListenerTls | null
+}
+
+/**
+ * Everything the configuration state sets up at load time. The config state writes it; the HTTP
+ * server, pool and scheduler read it. ACL and password stay live (console changes apply at once).
+ */
+export class DaemonSettings {
+  listeners: ListenerSpec[] = []
+  webserverPassword: string | null = null
+  acl: Netmask[] = DEFAULT_ACL.map((m) => parseNetmask(m) as Netmask)
+  metricsNoPassword = false
+  maxWebserverConns = 10000
+  numLuaStates = 6
+  numWorkerThreads = availableParallelism()
+  numSchedulerThreads = 4
+  /** A Lua call is interrupted after running this long without yielding. */
+  luaTimeLimitMs = 1000
+  maxBodyBytes = 64 * 1024
+  readonly customEndpoints = new Set<string>()
+  readonly backgroundFunctions = new Set<string>()
+  reportDefined = false
+  /** Set once listeners are up: later listener changes need a reload. */
+  started = false
+}

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs'
+import { logger } from '../../log/index.ts'
+import { parseComboAddress, parseNetmask, type Netmask } from '../../net/index.ts'
+import { LUA_TTABLE } from '../constants.ts'
+import { type HostFunction, type HostImpl } from '../host.ts'
+import { type LuaState } from '../state.ts'
+import { readValue } from '../values.ts'
+import { type ApiContext, fn } from './context.ts'
+import { type ListenerTls } from '../../config/settings.ts'
+
+const TLS_VERSIONS: Record<string, ListenerTls['minVersion']> = {
+  tlsv1: 'TLSv1', 'tlsv1.0': 'TLSv1', 'tlsv1.1': 'TLSv1.1', 'tlsv1.2': 'TLSv1.2', 'tlsv1.3': 'TLSv1.3'
+}
+
+/**
+ * Config-only functions. Every state runs the whole config (as upstream), so these act in the
+ * config state only and do nothing in report states.
+ */
+export function configFunctions ({ lua, args, services }: ApiContext): HostFunction[] {
+  const { settings } = services
+  const raw = lua.raw
+  const configOnly = (name: string, impl: (L: number, state: LuaState) => void): HostFunction =>
+    fn(name, ((L, state) => {
+      if (state.role !== 'config') return 0
+      impl(L, state)
+      return 0
+    }) as HostImpl)
+  const positive = (L: number, name: string): number => {
+    const n = args.integer(L, 1, name)
+    if (n < 1) throw new Error(`${name}: expected a positive number, got ${n}`)
+    return n
+  }
+  const netmask = (text: string, name: string): Netmask => {
+    const mask = parseNetmask(text)
+    if (mask === null) throw new Error(`${name}: '${text}' is not a netmask (address/bits)`)
+    return mask
+  }
+  const listenerNeedsRestart = (name: string): boolean => {
+    if (!settings.started) return false
+    logger.warn(`${name}() after startup has no effect until the configuration is reloaded`)
+    return true
+  }
+  const addListener = (L: number, name: string, address: string, useTls: boolean, certFile: string, keyFile: string, opts: Record<string, unknown>): void => {
+    if (listenerNeedsRestart(name)) return
+    const ca = parseComboAddress(address)
+    if (ca === null || ca.port === 0) throw new Error(`${name}: '${address}' is not an IP:port address`)
+    let tls: ListenerTls | null = null
+    if (useTls) {
+      for (const file of [certFile, keyFile]) {
+        if (file === '' || !existsSync(file)) throw new Error(`${name}: TLS ${file === certFile ? 'certificate' : 'key'} file '${file}' not found`)
+      }
+      const wanted = opts.min_protocol ?? opts.minimum_protocol
+      let minVersion: ListenerTls['minVersion']
+      if (wanted !== undefined) {
+        minVersion = TLS_VERSIONS[String(wanted).toLowerCase()]
+        if (minVersion === undefined) throw new Error(`${name}: unknown min_protocol '${String(wanted)}' (TLSv1.2 or TLSv1.3)`)
+      }
+      tls = { certFile, keyFile, minVersion }
+    }
+    void L
+    settings.listeners.push({ address: ca, tls })
+  }
+  return [
+    configOnly('setACL', (L) => {
+      args.table(L, 1, 'setACL')
+      const list = readValue(lua, L, 1)
+      const items = Array.isArray(list) ? list : Object.values(list as object)
+      settings.acl = items.map((m) => netmask(String(m), 'setACL'))
+    }),
+    configOnly('addACL', (L) => { settings.acl = [...settings.acl, netmask(args.string(L, 1, 'addACL'), 'addACL')] }),
+    configOnly('webserver', (L) => {
+      logger.warn('webserver() is deprecated: use addListener() and setWebserverPassword()')
+      addListener(L, 'webserver', args.string(L, 1, 'webserver'), false, '', '', {})
+      settings.webserverPassword = args.string(L, 2, 'webserver')
+    }),
+    configOnly('addListener', (L) => {
+      const opts = raw.lua_type(L, 5) === LUA_TTABLE ? readValue(lua, L, 5) as Record<string, unknown> : {}
+      addListener(L, 'addListener', args.string(L, 1, 'addListener'), args.truthy(L, 2),
+        args.optString(L, 3, 'addListener', ''), args.optString(L, 4, 'addListener', ''), opts)
+    }),
+    configOnly('setWebserverPassword', (L) => { settings.webserverPassword = args.string(L, 1, 'setWebserverPassword') }),
+    configOnly('setMetricsNoPassword', () => { settings.metricsNoPassword = true }),
+    configOnly('setMaxWebserverConns', (L) => { settings.maxWebserverConns = positive(L, 'setMaxWebserverConns') }),
+    configOnly('setNumLuaStates', (L) => { settings.numLuaStates = positive(L, 'setNumLuaStates') }),
+    configOnly('setNumWorkerThreads', (L) => { settings.numWorkerThreads = positive(L, 'setNumWorkerThreads') }),
+    configOnly('setNumReportThreads', (L) => {
+      positive(L, 'setNumReportThreads')
+      logger.warn('setNumReportThreads() is deprecated and ignored: reports run on the Lua states (setNumLuaStates)')
+    }),
+    configOnly('setLuaTimeLimit', (L) => { settings.luaTimeLimitMs = positive(L, 'setLuaTimeLimit') }),
+    configOnly('setMaxRequestBodySize', (L) => { settings.maxBodyBytes = positive(L, 'setMaxRequestBodySize') })
+  ]
+}

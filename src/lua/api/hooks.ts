@@ -1,0 +1,48 @@
+import { logger } from '../../log/index.ts'
+import { LUA_REGISTRYINDEX, LUA_TFUNCTION } from '../constants.ts'
+import { type HostFunction } from '../host.ts'
+import { type ApiContext, fn } from './context.ts'
+
+/** setReport, setCustomEndpoint, setBackground: take effect in every state; addCustomStat/incCustomStat. */
+export function hookFunctions ({ lua, args, services }: ApiContext): HostFunction[] {
+  const raw = lua.raw
+  const ref = (L: number, i: number, name: string): number => {
+    if (raw.lua_type(L, i) !== LUA_TFUNCTION) throw args.bad(L, i, name, 'function')
+    raw.lua_pushvalue(L, i)
+    return raw.luaL_ref(L, LUA_REGISTRYINDEX)
+  }
+  return [
+    fn('setReport', (L, state) => {
+      state.reportRef = ref(L, 1, 'setReport')
+      if (state.role === 'config') services.settings.reportDefined = true
+      return 0
+    }),
+    fn('setCustomEndpoint', (L, state) => {
+      const name = args.string(L, 1, 'setCustomEndpoint')
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`setCustomEndpoint: '${name}' is not a valid endpoint name (letters, digits, _ . -)`)
+      state.customRefs.set(name, ref(L, 2, 'setCustomEndpoint'))
+      if (state.role === 'config') services.settings.customEndpoints.add(name)
+      return 0
+    }),
+    fn('setBackground', (L, state) => {
+      const name = args.string(L, 1, 'setBackground')
+      state.backgroundRefs.set(name, ref(L, 2, 'setBackground'))
+      if (state.role === 'config') services.settings.backgroundFunctions.add(name)
+      return 0
+    }),
+    fn('addCustomStat', (L, state) => {
+      const name = args.string(L, 1, 'addCustomStat')
+      if (state.role === 'config') services.stats.addCustomStat(name)
+      return 0
+    }),
+    fn('incCustomStat', (L) => {
+      services.stats.incCustomStat(args.string(L, 1, 'incCustomStat'))
+      return 0
+    }),
+    fn('shutdown', () => {
+      logger.notice('shutdown requested from Lua')
+      services.requestShutdown()
+      return 0
+    })
+  ]
+}

@@ -1,0 +1,14 @@
+/** A Lua error at load or run time: `message` starts with `file:line:` where Lua knows it. */
+export class LuaScriptError extends Error {
+  readonly traceback: string
+  readonly timedOut: boolean
+
+  constructor (message: string, traceback: string, timedOut = false) {
+    super(message)
+    this.name = 'LuaScriptError'
+    this.traceback = traceback
+    this.timedOut = timedOut
+  }
+}
+
+export const TIMEOUT_MARK = 'script interrupted: it ran longer than'

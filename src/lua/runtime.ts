@@ -1,0 +1,85 @@
+import { Args } from './args.ts'
+import { type ApiModule, type HostServices, INTERNAL_PREFIX } from './api/index.ts'
+import { coreApiModules } from './api/index.ts'
+import { HostBridge, type HostFunction } from './host.ts'
+import { LuaScriptError, TIMEOUT_MARK } from './lua-error.ts'
+import { compatLua } from './prelude/compat.ts'
+import { ioLua } from './prelude/io.ts'
+import { objectsLua } from './prelude/objects.ts'
+import { LuaState, type StateRole } from './state.ts'
+import { loadLuaModule, type LuaModule } from './wasm.ts'
+
+/**
+ * Owns the process's Lua machinery: the wasm module, the host function table and the time-limit
+ * hook. Creates fully prepared states (standard libraries, compatibility layer, host API).
+ */
+export class LuaRuntime {
+  readonly lua: LuaModule
+  readonly bridge: HostBridge
+  readonly args: Args
+  readonly #functions: HostFunction[]
+  readonly #hook: number
+
+  private constructor (lua: LuaModule, services: HostServices, modules: readonly ApiModule[]) {
+    this.lua = lua
+    this.bridge = new HostBridge(lua)
+    this.args = new Args(lua)
+    const ctx = { lua, args: this.args, services }
+    this.#functions = modules.flatMap((m) => m(ctx))
+    const raw = lua.raw
+    // The count hook checks the running state's deadline; over budget it raises a Lua error.
+    this.#hook = lua.addFunction((L: number) => {
+      const state = this.bridge.current
+      if (state === null || !state.overBudget()) return
+      raw.lua_sethook(L, this.#hook, 8, 1)
+      // Level 0 inside a hook is the interrupted Lua function: the message starts with its file:line.
+      raw.luaL_where(L, 0)
+      lua.pushString(L, `${state.label}: ${TIMEOUT_MARK} ${state.timeLimitMs} ms (setLuaTimeLimit)`)
+      raw.lua_concat(L, 2)
+      raw.lua_error(L)
+    }, 'vii')
+  }
+
+  static async create (services: HostServices, extraModules: readonly ApiModule[] = []): Promise<LuaRuntime> {
+    const lua = await loadLuaModule()
+    return new LuaRuntime(lua, services, [...coreApiModules, ...extraModules])
+  }
+
+  /** A new state with the prelude loaded; the configuration is not run yet. */
+  createState (role: StateRole, index: number, timeLimitMs: number): LuaState {
+    const state = new LuaState(this.bridge, role, index, this.#hook)
+    state.timeLimitMs = timeLimitMs
+    const raw = this.lua.raw
+    const L = state.L
+    const globals = this.#functions.filter((f) => !f.name.startsWith(INTERNAL_PREFIX))
+    state.install(globals)
+    raw.lua_createtable(L, 0, 32)
+    for (const f of this.#functions) {
+      if (!f.name.startsWith(INTERNAL_PREFIX)) continue
+      raw.lua_pushcclosure(L, this.bridge.pointer(f), 0)
+      raw.lua_setfield(L, -2, this.lua.cstr(f.name.slice(INTERNAL_PREFIX.length)))
+    }
+    raw.lua_setglobal(L, this.lua.cstr('__ta'))
+    this.runSync(state, compatLua, '=compat')
+    this.runSync(state, objectsLua, '=objects')
+    this.runSync(state, ioLua, '=io')
+    this.runSync(state, '__ta = nil', '=prelude')
+    return state
+  }
+
+  /** Runs a chunk that must finish without yielding (the prelude). */
+  runSync (state: LuaState, source: string, name: string): void {
+    let finished = false
+    let failure: LuaScriptError | null = null
+    state.runChunk(source, name, (err) => { finished = true; failure = err })
+    if (failure !== null) throw failure
+    if (!finished) throw new Error(`${name} yielded during start-up`)
+  }
+}
+
+/** Runs the configuration file in `state`. Rejects with a LuaScriptError naming file:line. */
+export function runConfigFile (state: LuaState, path: string, chunkName: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    state.runFile(path, `@${chunkName}`, (err) => { if (err !== null) reject(err); else resolve() })
+  })
+}
