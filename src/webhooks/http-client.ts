@@ -1,0 +1,44 @@
+import { Agent } from 'undici'
+import { type PreparedRequest, type RequestTarget } from './request.ts'
+import { isRetryableStatus, parseRetryAfter, type AttemptOutcome } from './retry-policy.ts'
+import { type WebhookSettings } from './settings.ts'
+import { buildTlsConnectOptions } from './tls.ts'
+
+const DUMP_LIMIT = 64 * 1024
+
+/**
+ * One keep-alive pool per origin, each capped at the global bound (the dispatcher enforces the bound
+ * across origins). Reads the TLS files, so it throws at startup on a missing CA/cert/key.
+ */
+export function createWebhookAgent (settings: WebhookSettings): Agent {
+  return new Agent({
+    connections: settings.numThreads * settings.connsPerThread,
+    keepAliveTimeout: settings.keepAliveTimeoutMs,
+    connect: { ...buildTlsConnectOptions(settings.tls), timeout: settings.timeoutMs }
+  })
+}
+
+/** One POST attempt; never throws. The timeout covers connect, request and reading the reply. */
+export async function postOnce (agent: Agent, target: RequestTarget, request: PreparedRequest, timeoutMs: number): Promise<AttemptOutcome> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  try {
+    const res = await agent.request({
+      origin: target.origin, path: target.path, method: 'POST', headers: request.headers, body: request.body, signal
+    })
+    // Read the (small) reply so the connection goes back to the pool.
+    await res.body.dump({ limit: DUMP_LIMIT, signal })
+    const ok = res.statusCode >= 200 && res.statusCode < 300
+    return {
+      ok,
+      retryable: !ok && isRetryableStatus(res.statusCode),
+      detail: `HTTP status ${res.statusCode}`,
+      retryAfterMs: ok ? undefined : parseRetryAfter(res.headers['retry-after'])
+    }
+  } catch (err) {
+    const e = err as Error & { code?: string }
+    const detail = e.name === 'TimeoutError'
+      ? `timed out after ${timeoutMs} ms`
+      : `${e.code !== undefined ? e.code + ': ' : ''}${e.message}`
+    return { ok: false, retryable: true, detail, retryAfterMs: undefined }
+  }
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { captureLogs, makeDispatcher, startReceiver, waitFor } from './helpers.ts'
+
+test('a 500 is retried with the same delivery id and body until it succeeds', async (t) => {
+  const rx = await startReceiver(t, (_req, i) => (i < 2 ? 500 : 204))
+  const { dispatcher, recorded } = makeDispatcher(t)
+  dispatcher.addHook('h', { url: rx.url, secret: 's' })
+  dispatcher.run('h', '{"a":1}')
+  await waitFor(() => recorded.results.length === 1)
+  assert.equal(rx.requests.length, 3)
+  const ids = new Set(rx.requests.map((r) => r.headers['x-wforce-delivery']))
+  assert.equal(ids.size, 1)
+  assert.equal(new Set(rx.requests.map((r) => r.headers['x-wforce-signature'])).size, 1)
+  assert.deepEqual(recorded.attempts.map((a) => a.ok), [false, false, true])
+  assert.deepEqual(recorded.results, [{ name: 'h', ok: true }])
+  assert.equal(dispatcher.stats()[0].successes, 1)
+  assert.equal(dispatcher.stats()[0].failures, 0)
+})
+
+test('a dropped connection is retried', async (t) => {
+  const rx = await startReceiver(t, (_req, i) => (i === 0 ? 'destroy' : 200))
+  const { dispatcher, recorded } = makeDispatcher(t)
+  dispatcher.addHook('h', { url: rx.url })
+  dispatcher.run('h', '{}')
+  await waitFor(() => recorded.results.length === 1)
+  assert.equal(rx.requests.length, 2)
+  assert.deepEqual(recorded.attempts.map((a) => a.ok), [false, true])
+  assert.deepEqual(recorded.results, [{ name: 'h', ok: true }])
+})
+
+test('a 400 is not retried and counts as one failure', async (t) => {
+  const logs = captureLogs(t)
+  const rx = await startReceiver(t, () => 400)
+  const { dispatcher, recorded } = makeDispatcher(t)
+  dispatcher.addHook('h', { url: rx.url })
+  dispatcher.run('h', '{}')
+  await waitFor(() => recorded.results.length === 1)
+  // Give a wrongly scheduled retry the chance to show up before asserting there was none.
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.equal(rx.requests.length, 1)
+  assert.deepEqual(recorded.results, [{ name: 'h', ok: false }])
+  assert.equal(dispatcher.stats()[0].failures, 1)
+  const line = logs.find((l) => l.message === 'Custom webhook delivery failed')
+  assert.match(String(line?.fields?.error), /HTTP status 400 \(not retried\)/)
+})
+
+test('a 429 is retried', async (t) => {
+  const rx = await startReceiver(t, (_req, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '0' } } : 200))
+  const { dispatcher, recorded } = makeDispatcher(t)
+  dispatcher.addHook('h', { url: rx.url })
+  dispatcher.run('h', '{}')
+  await waitFor(() => recorded.results.length === 1)
+  assert.equal(rx.requests.length, 2)
+  assert.deepEqual(recorded.results, [{ name: 'h', ok: true }])
+})
+
+test('failures stop after maxAttempts and are logged once with the reason', async (t) => {
+  const logs = captureLogs(t)
+  const rx = await startReceiver(t, () => 503)
+  const { dispatcher, recorded } = makeDispatcher(t, { settings: { maxAttempts: 4 } })
+  dispatcher.addHook('h', { url: rx.url })
+  dispatcher.run('h', '{}')
+  await waitFor(() => recorded.results.length === 1)
+  assert.equal(rx.requests.length, 4)
+  assert.deepEqual(recorded.results, [{ name: 'h', ok: false }])
+  const failed = logs.filter((l) => l.message === 'Custom webhook delivery failed')
+  assert.equal(failed.length, 1)
+  assert.match(String(failed[0].fields?.error), /503 \(gave up after 4 attempts\)/)
+  assert.equal(logs.filter((l) => l.message.includes('will retry')).length, 3)
+})
+
+test('no retry is started past the max age', async (t) => {
+  const rx = await startReceiver(t, () => 500)
+  const { dispatcher, recorded } = makeDispatcher(t, { settings: { maxAgeMs: 0 } })
+  dispatcher.addHook('h', { url: rx.url })
+  dispatcher.run('h', '{}')
+  await waitFor(() => recorded.results.length === 1)
+  assert.equal(rx.requests.length, 1)
+  assert.deepEqual(recorded.results, [{ name: 'h', ok: false }])
+})
+
+test('an attempt that exceeds the timeout fails and is retried', async (t) => {
+  const logs = captureLogs(t)
+  const rx = await startReceiver(t, (_req, i) => (i === 0 ? 'hang' : 200))
+  const { dispatcher, recorded } = makeDispatcher(t, { settings: { timeoutMs: 150 } })
+  dispatcher.addHook('h', { url: rx.url })
+  dispatcher.run('h', '{}')
+  await waitFor(() => recorded.results.length === 1)
+  assert.equal(rx.requests.length, 2)
+  assert.deepEqual(recorded.attempts.map((a) => a.ok), [false, true])
+  assert.deepEqual(recorded.results, [{ name: 'h', ok: true }])
+  const retry = logs.find((l) => l.message.includes('will retry'))
+  assert.match(String(retry?.fields?.error), /timed out after 150 ms/)
+})
+
+test('a refused connection is a failure, retried, then logged', async (t) => {
+  const logs = captureLogs(t)
+  const rx = await startReceiver(t)
+  const { dispatcher, recorded } = makeDispatcher(t, { settings: { maxAttempts: 2 } })
+  // Port 1 on loopback: nothing listens there, so the connect is refused at once.
+  dispatcher.addHook('h', { url: 'http://127.0.0.1:1/x' })
+  dispatcher.addHook('ok', { url: rx.url })
+  dispatcher.run('h', '{}')
+  dispatcher.run('ok', '{}')
+  await waitFor(() => recorded.results.length === 2)
+  assert.deepEqual(recorded.results.find((r) => r.name === 'h'), { name: 'h', ok: false })
+  assert.deepEqual(recorded.results.find((r) => r.name === 'ok'), { name: 'ok', ok: true })
+  const failed = logs.find((l) => l.message === 'Custom webhook delivery failed')
+  assert.match(String(failed?.fields?.error), /ECONNREFUSED/)
+})
