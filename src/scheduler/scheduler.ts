@@ -3,7 +3,7 @@ import { logger } from '../log/index.ts'
 import { systemClock, type SchedulerClock } from './clock.ts'
 import { parseCron, validateTimeZone, type CronSchedule } from './cron.ts'
 import { formatDuration } from './duration.ts'
-import { formatBackgroundFuncs, type BackgroundFuncStats, type RunResult } from './stats.ts'
+import { emptyStats, formatBackgroundFuncs, recordFinished, type BackgroundFuncStats, type RunResult } from './stats.ts'
 
 /** Runs the background function registered under `name`; a rejection counts as a failed run. */
 export type BackgroundRunner = (name: string) => Promise<void>
@@ -95,10 +95,10 @@ export class Scheduler {
   addCron (expression: string, name: string): void {
     checkName(name)
     const schedule = parseCron(expression, this.#timeZone)
-    const normalised = schedule.expression.trim().split(/\s+/).join(' ')
-    const duplicate = this.#entries.some(e => e.kind === 'cron' && e.name === name &&
-      e.schedule.expression.trim().split(/\s+/).join(' ') === normalised)
-    if (duplicate) throw scheduleError(`background function "${name}" is already scheduled with cron "${expression}"`)
+    const fields = (expr: string): string => expr.trim().split(/\s+/).join(' ')
+    if (this.#entries.some(e => e.kind === 'cron' && e.name === name && fields(e.schedule.expression) === fields(expression))) {
+      throw scheduleError(`background function "${name}" is already scheduled with cron "${expression}"`)
+    }
     const due = this.#state === 'started' ? this.#nextCron(schedule, this.#clock.wallNow()) : Number.NaN
     this.#add({ kind: 'cron', name, schedule, due })
   }
@@ -172,10 +172,7 @@ export class Scheduler {
     this.#entries.push(entry)
     let func = this.#funcs.get(entry.name)
     if (func === undefined) {
-      func = {
-        name: entry.name, schedules: [], ok: 0, error: 0, skipped: 0,
-        lastRunMs: null, lastResult: null, lastDurationMs: null, lastError: null, state: 'idle'
-      }
+      func = emptyStats(entry.name)
       this.#funcs.set(entry.name, func)
     }
     func.schedules.push(describe(entry))
@@ -264,20 +261,10 @@ export class Scheduler {
 
   #finish (func: FuncState, started: number, failure: { err: unknown } | undefined): void {
     const durationMs = Math.max(0, this.#clock.monoNow() - started)
-    func.state = 'idle'
-    func.lastDurationMs = durationMs
+    const message = failure === undefined ? undefined : failure.err instanceof Error ? failure.err.message : String(failure.err)
+    recordFinished(func, durationMs, message)
     this.#active--
-    if (failure === undefined) {
-      func.ok++
-      func.lastResult = 'ok'
-      func.lastError = null
-    } else {
-      const message = failure.err instanceof Error ? failure.err.message : String(failure.err)
-      func.error++
-      func.lastResult = 'error'
-      func.lastError = message
-      logger.error('background function failed', { name: func.name, error: message })
-    }
+    if (message !== undefined) logger.error('background function failed', { name: func.name, error: message })
     this.#notify(func.name, failure === undefined ? 'ok' : 'error', durationMs)
     if (this.#state === 'started') this.#drain()
     if (this.#active === 0) for (const wake of this.#idleWaiters.splice(0)) wake()

@@ -18,6 +18,29 @@ export interface BackgroundFuncStats {
   state: 'idle' | 'queued' | 'running'
 }
 
+/** A fresh, never-run record. */
+export function emptyStats (name: string): BackgroundFuncStats {
+  return {
+    name, schedules: [], ok: 0, error: 0, skipped: 0,
+    lastRunMs: null, lastResult: null, lastDurationMs: null, lastError: null, state: 'idle'
+  }
+}
+
+/** Books a finished run: `errorMessage` undefined means it succeeded. */
+export function recordFinished (stats: BackgroundFuncStats, durationMs: number, errorMessage: string | undefined): void {
+  stats.state = 'idle'
+  stats.lastDurationMs = durationMs
+  if (errorMessage === undefined) {
+    stats.ok++
+    stats.lastResult = 'ok'
+    stats.lastError = null
+  } else {
+    stats.error++
+    stats.lastResult = 'error'
+    stats.lastError = errorMessage
+  }
+}
+
 const HEADERS = ['Name', 'Schedule', 'OK', 'Errors', 'Skipped', 'Last run', 'Last result'] as const
 
 /** The `showBackgroundFuncs()` console table: one row per function, columns padded to fit. */

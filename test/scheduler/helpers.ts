@@ -1,5 +1,5 @@
 import { logger, StreamSink, type LogSink, type LogLevelValue } from '../../src/log/index.ts'
-import { type SchedulerClock } from '../../src/scheduler/index.ts'
+import { Scheduler, type RunResult, type SchedulerClock } from '../../src/scheduler/index.ts'
 
 /** Lets pending promise chains (run callbacks, finish handlers) settle between timer firings. */
 export async function settle (): Promise<void> {
@@ -89,4 +89,32 @@ export async function waitFor (predicate: () => boolean, timeoutMs: number, what
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise(resolve => setTimeout(resolve, 20))
   }
+}
+
+export const START = new Date('2026-01-01T12:00:30Z')
+
+export interface RunEvent { name: string, result: RunResult, durationMs: number }
+
+/** A scheduler on a manual clock starting at START (UTC), recording every onRun event. */
+export function setup (options: { maxConcurrent?: number, timeZone?: string } = {}): {
+  clock: ManualClock
+  scheduler: Scheduler
+  events: RunEvent[]
+} {
+  const clock = new ManualClock(START)
+  const events: RunEvent[] = []
+  const scheduler = new Scheduler({
+    clock,
+    timeZone: options.timeZone ?? 'UTC',
+    maxConcurrent: options.maxConcurrent,
+    onRun: (name, result, durationMs) => { events.push({ name, result, durationMs }) }
+  })
+  return { clock, scheduler, events }
+}
+
+/** stop(), then let simulated time pass so runs still sleeping on the manual clock can finish. */
+export async function shutdown (clock: ManualClock, scheduler: Scheduler): Promise<void> {
+  const stopping = scheduler.stop(120_000)
+  await clock.advance(120_000)
+  if (!await stopping) throw new Error('runs were still in progress 120 s (simulated) after stop()')
 }
