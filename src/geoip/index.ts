@@ -1,0 +1,6 @@
+export { GeoIPRegistry, RELOAD_SUCCESS } from './registry.ts'
+export { GeoIPDB, emptyGeoIPDB, type GeoIPLookup, type GeoIPRecord, type GeoIPValue } from './geoip-db.ts'
+export { loadDatabase, loadDatabaseSync, type GeoIPDBInfo } from './load-db.ts'
+export { type GeoIPPathElement } from './mmdb-raw.ts'
+export { parseAddress, type ParsedAddress } from './ip-address.ts'
+export { legacyGeoIPFunctions, legacyGeoIPMessage, legacyGeoIPError, type LegacyGeoIPFunction } from './legacy.ts'
