@@ -44,6 +44,7 @@ export class ConsoleClient {
   #failure: ConsoleClientError | undefined
   #queue: Promise<unknown> = Promise.resolve()
   #replyTimeoutMs = 60_000
+  #verified = false
 
   get connected (): boolean {
     return this.#channel !== undefined && this.#failure === undefined
@@ -70,7 +71,8 @@ export class ConsoleClient {
     }
     socket.on('data', (chunk: Buffer) => { this.#onData(chunk) })
     socket.on('close', () => {
-      this.#fail(this.#pending !== undefined
+      // Once a reply has decrypted the key is proven, so a later close is the server going away.
+      this.#fail(this.#pending !== undefined && !this.#verified
         ? new ConsoleClientError('rejected', `the server closed the connection without replying (${REJECTED}?)`)
         : new ConsoleClientError('closed', `the server at ${where} closed the console connection`))
     })
@@ -180,6 +182,7 @@ export class ConsoleClient {
         this.#fail(new ConsoleClientError('rejected', `could not decrypt the server's reply: ${REJECTED}`))
         return
       }
+      this.#verified = true
       pending.resolve(plain.toString('utf8'))
     }
   }
