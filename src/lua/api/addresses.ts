@@ -64,7 +64,7 @@ export function addressFunctions ({ lua, args }: ApiContext): HostFunction[] {
   const netmaskFromCA = (L: number, name: string): Netmask => {
     const ip = readAddress(L, 1, name)
     const bits = args.optNumber(L, 2, name, ip.family === 4 ? 32 : 128)
-    try { return new Netmask(ip, bits) } catch (err) { throw new Error(`${name}: ${(err as Error).message}`) }
+    try { return new Netmask(ip, bits) } catch (err) { throw new Error(`${name}: ${(err as Error).message}`, { cause: err }) }
   }
 
   const group = (L: number, name: string): NetmaskGroup => {

@@ -13,7 +13,9 @@ export function loggingFunctions ({ lua, args }: ApiContext): HostFunction[] {
     if (!args.isNil(L, 2)) {
       args.table(L, 2, name)
       const value = readValue(lua, L, 2)
-      fields = Array.isArray(value) ? Object.fromEntries(value.map((v, i) => [String(i + 1), v])) : (value as Record<string, unknown>)
+      const entries = Array.isArray(value) ? value.map((v, i): [string, unknown] => [String(i + 1), v]) : Object.entries(value as Record<string, unknown>)
+      // Lua's table order is arbitrary: sort so the same call always logs the same line.
+      fields = Object.fromEntries(entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)))
     }
     logger.log(level, message, fields)
     return 0

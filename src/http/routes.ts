@@ -1,0 +1,127 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http'
+import { type LuaDispatcher } from '../lua/dispatcher.ts'
+import { readValue } from '../lua/values.ts'
+import { type LuaModule } from '../lua/wasm.ts'
+import { CustomArgs } from '../report/lua-args.ts'
+import { splitAttrs } from '../report/login-tuple.ts'
+import { type ReportPipeline } from '../report/pipeline.ts'
+import { type DaemonStats } from '../stats/index.ts'
+import { readBody } from './body.ts'
+import { OK_REPORT, sendFailure, sendJson } from './respond.ts'
+
+export interface RouteContext {
+  readonly stats: DaemonStats
+  readonly pipeline: ReportPipeline
+  readonly dispatcher: LuaDispatcher
+  readonly lua: LuaModule
+  readonly maxBody: () => number
+  readonly isReady: () => boolean
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, name: string) => void
+
+export interface Route {
+  readonly method: 'GET' | 'POST'
+  /** Reachable without the webserver password (the ACL still applies). */
+  readonly public: boolean
+  readonly handler: Handler
+}
+
+const sendTooLarge = (res: ServerResponse): void => sendFailure(res, 413, 'Request body too large', { Connection: 'close' })
+
+function parseJson (body: Buffer): { value: unknown, error: string | null } {
+  try {
+    return { value: JSON.parse(body.toString('utf8')), error: null }
+  } catch (err) {
+    return { value: undefined, error: `Invalid JSON: ${(err as Error).message}` }
+  }
+}
+
+export const reportRoute: Route = {
+  method: 'POST',
+  public: false,
+  handler: (req, res, ctx) => {
+    readBody(req, ctx.maxBody(), (err, body) => {
+      if (err === 'too-large') { sendTooLarge(res); return }
+      if (err !== null) return
+      const parsed = parseJson(body)
+      if (parsed.error !== null) {
+        ctx.stats.countReportRejected('json')
+        sendFailure(res, 400, parsed.error)
+        return
+      }
+      ctx.pipeline.submit(parsed.value, (rejection) => {
+        if (rejection === null) sendJson(res, 200, OK_REPORT)
+        else sendFailure(res, 400, rejection)
+      })
+    })
+  }
+}
+
+export const statsRoute: Route = {
+  method: 'GET',
+  public: false,
+  handler: (_req, res, ctx) => { sendJson(res, 200, JSON.stringify(ctx.stats.snapshot())) }
+}
+
+export const livezRoute: Route = {
+  method: 'GET',
+  public: true,
+  handler: (_req, res) => { sendJson(res, 200, OK_REPORT) }
+}
+
+export const readyzRoute: Route = {
+  method: 'GET',
+  public: true,
+  handler: (_req, res, ctx) => {
+    if (ctx.isReady()) sendJson(res, 200, OK_REPORT)
+    else sendFailure(res, 503, 'Not ready')
+  }
+}
+
+const customFailure = (res: ServerResponse, status: number, reason: string): void =>
+  sendJson(res, status, JSON.stringify({ success: false, reason }))
+
+/** POST {"attrs":{…}} → the Lua function's (success, r_attrs) as {"success":…,"r_attrs":{…}}. */
+export const customRoute: Route = {
+  method: 'POST',
+  public: false,
+  handler: (req, res, ctx, name) => {
+    readBody(req, ctx.maxBody(), (err, body) => {
+      if (err === 'too-large') { sendTooLarge(res); return }
+      if (err !== null) return
+      const parsed = parseJson(body)
+      if (parsed.error !== null) { customFailure(res, 400, parsed.error); return }
+      const value = parsed.value
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        customFailure(res, 400, 'Request body must be a JSON object with an "attrs" object')
+        return
+      }
+      const split = splitAttrs((value as Record<string, unknown>).attrs, 'attrs')
+      if (typeof split === 'string') { customFailure(res, 400, split); return }
+      const args = new CustomArgs(ctx.lua)
+      args.attrs = split.attrs
+      args.attrsMv = split.attrsMv
+      ctx.dispatcher.run('custom', name, args, (luaErr, L, n) => {
+        if (luaErr !== null) { customFailure(res, 500, luaErr.message); return }
+        const raw = ctx.lua.raw
+        const success = n >= 1 && raw.lua_toboolean(L, 1) !== 0
+        const rAttrs = n >= 2 ? readValue(ctx.lua, L, 2) : {}
+        const attrsOut = rAttrs !== null && typeof rAttrs === 'object' && !Array.isArray(rAttrs) ? rAttrs : {}
+        sendJson(res, 200, JSON.stringify({ success, r_attrs: attrsOut }))
+      })
+    })
+  }
+}
+
+export const metricsRoute: Route = {
+  method: 'GET',
+  public: false,
+  handler: (_req, res, ctx) => {
+    ctx.stats.metricsText().then((text) => {
+      const buf = Buffer.from(text)
+      res.writeHead(200, { 'Content-Type': ctx.stats.metricsContentType, 'Content-Length': buf.length })
+      res.end(buf)
+    }, (err: unknown) => sendFailure(res, 500, `metrics: ${(err as Error).message}`))
+  }
+}

@@ -1,0 +1,147 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { readFileSync } from 'node:fs'
+import { type Socket } from 'node:net'
+import { TrackalertError } from '../errors.ts'
+import { logger } from '../log/index.ts'
+import { type DaemonSettings, type ListenerSpec } from '../config/settings.ts'
+import { aclAllows, sourceAddress } from './acl.ts'
+import { BasicAuth } from './auth.ts'
+import { NOT_FOUND, UNAUTHORIZED, sendJson } from './respond.ts'
+import { customRoute, livezRoute, metricsRoute, readyzRoute, reportRoute, statsRoute, type Route, type RouteContext } from './routes.ts'
+
+const builtinRoutes: Record<string, Route> = {
+  report: reportRoute,
+  stats: statsRoute,
+  readyz: readyzRoute,
+  livez: livezRoute
+}
+
+/** Splits `/command/NAME` and the legacy `/?command=NAME`; returns '' when the URL names no command. */
+export function commandName (url: string): string {
+  if (url.startsWith('/command/')) {
+    const q = url.indexOf('?', 9)
+    return q === -1 ? url.slice(9) : url.slice(9, q)
+  }
+  const q = url.indexOf('?')
+  if (q === -1 || (q !== 1 && url.slice(0, q) !== '/')) return ''
+  const params = new URLSearchParams(url.slice(q + 1))
+  return params.get('command') ?? ''
+}
+
+/**
+ * The REST front end: every listener (HTTP or HTTPS) shares one request handler, one connection
+ * budget and one view of the live settings (ACL and password changes apply at once).
+ */
+export class HttpFrontend {
+  readonly #settings: DaemonSettings
+  readonly #ctx: RouteContext
+  readonly #auth: BasicAuth
+  readonly #servers: Server[] = []
+  readonly #sockets = new Set<Socket>()
+  #custom = new Map<string, Route>()
+
+  constructor (settings: DaemonSettings, ctx: RouteContext) {
+    this.#settings = settings
+    this.#ctx = ctx
+    this.#auth = new BasicAuth(() => settings.webserverPassword)
+  }
+
+  get activeConnections (): number { return this.#sockets.size }
+
+  /** Custom endpoints come from the config state; a reload replaces the set. */
+  setCustomEndpoints (names: Iterable<string>): void {
+    const next = new Map<string, Route>()
+    for (const name of names) next.set(name, customRoute)
+    this.#custom = next
+  }
+
+  async listen (specs: readonly ListenerSpec[]): Promise<void> {
+    for (const spec of specs) {
+      const server = this.#create(spec)
+      await new Promise<void>((resolve, reject) => {
+        const onError = (err: Error): void => reject(new TrackalertError('TA_ERR_LISTEN',
+          `cannot listen on ${spec.address.text}:${spec.address.port}: ${err.message}`, { cause: err }))
+        server.once('error', onError)
+        server.listen(spec.address.port, spec.address.text, () => { server.off('error', onError); resolve() })
+      })
+      this.#servers.push(server)
+      logger.info('listening for HTTP commands', { address: `${spec.address.text}:${spec.address.port}`, tls: spec.tls !== null })
+    }
+  }
+
+  /** Bound addresses, for tests that listen on port 0. */
+  addresses (): Array<{ address: string, port: number }> {
+    return this.#servers.map((s) => s.address() as { address: string, port: number })
+  }
+
+  /** Stops accepting; idle keep-alive connections close now, busy ones after their response. */
+  async close (): Promise<void> {
+    const closing = this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
+    for (const s of this.#servers) s.closeIdleConnections()
+    this.#servers.length = 0
+    await Promise.all(closing)
+  }
+
+  /** Ends every connection at once (after the graceful period). */
+  destroyConnections (): void {
+    for (const socket of this.#sockets) socket.destroy()
+  }
+
+  #create (spec: ListenerSpec): Server {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => this.#handle(req, res)
+    let server: Server
+    if (spec.tls !== null) {
+      const { certFile, keyFile, minVersion } = spec.tls
+      server = createHttpsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion }, handler) as unknown as Server
+    } else {
+      server = createHttpServer(handler)
+    }
+    server.keepAliveTimeout = 60_000
+    server.headersTimeout = 30_000
+    server.requestTimeout = 60_000
+    server.on(spec.tls !== null ? 'secureConnection' : 'connection', (socket: Socket) => {
+      if (this.#sockets.size >= this.#settings.maxWebserverConns) {
+        logger.warn('connection refused: setMaxWebserverConns limit reached', { limit: this.#settings.maxWebserverConns, remote: sourceAddress(socket) })
+        socket.destroy()
+        return
+      }
+      this.#sockets.add(socket)
+      socket.once('close', () => this.#sockets.delete(socket))
+    })
+    server.on('clientError', (_err: Error, socket: Socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      else socket.destroy()
+    })
+    return server
+  }
+
+  #handle (req: IncomingMessage, res: ServerResponse): void {
+    const settings = this.#settings
+    const socket = req.socket
+    if (!aclAllows(socket, settings.acl)) {
+      sendJson(res, 401, JSON.stringify({ status: 'failure', reason: 'Source IP Address not in ACL', ip: sourceAddress(socket) }))
+      return
+    }
+    const url = req.url ?? '/'
+    const isMetrics = url === '/metrics' || url.startsWith('/metrics?')
+    const name = isMetrics ? 'metrics' : commandName(url)
+    const route = isMetrics ? metricsRoute : builtinRoutes[name] ?? this.#custom.get(name)
+    const isPublic = route !== undefined && (route.public || (isMetrics && settings.metricsNoPassword))
+    if (!isPublic && !this.#auth.check(req.headers.authorization)) {
+      sendJson(res, 401, UNAUTHORIZED, { 'WWW-Authenticate': 'Basic realm="wforce"' })
+      return
+    }
+    if (route === undefined) {
+      sendJson(res, 404, NOT_FOUND)
+      return
+    }
+    const method = req.method === 'HEAD' ? 'GET' : req.method
+    if (method !== route.method) {
+      sendJson(res, 405, JSON.stringify({ status: 'failure', reason: `Method ${req.method ?? ''} not allowed` }), { Allow: route.method })
+      return
+    }
+    if (!isMetrics) this.#ctx.stats.countCommand(name)
+    route.handler(req, res, this.#ctx, name)
+  }
+}

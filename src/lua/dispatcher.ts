@@ -1,0 +1,93 @@
+import { logger } from '../log/index.ts'
+import { type LuaScriptError } from './lua-error.ts'
+import { type LuaStatePool } from './pool.ts'
+import { type LuaArgs, type LuaState } from './state.ts'
+
+export type FunctionKind = 'report' | 'custom' | 'background'
+
+/** Receives the per-call figures: WTW/WTR timings and Lua errors. */
+export interface DispatchObserver {
+  recordPerf (waitMs: number, runMs: number): void
+  countLuaError (fn: string): void
+}
+
+/** Called with the results still on the coroutine's stack; the state is released right after. */
+export type DispatchDone = (err: LuaScriptError | Error | null, L: number, nresults: number) => void
+
+function refFor (state: LuaState, kind: FunctionKind, name: string): number | undefined {
+  if (kind === 'report') return state.reportRef === 0 ? undefined : state.reportRef
+  return kind === 'custom' ? state.customRefs.get(name) : state.backgroundRefs.get(name)
+}
+
+/** One queued or running call: an object instead of nested closures, reused for nothing but clarity. */
+class Job {
+  readonly kind: FunctionKind
+  readonly name: string
+  readonly args: LuaArgs | null
+  readonly done: DispatchDone
+  readonly queuedAt: number
+  startedAt = 0
+  state: LuaState | null = null
+
+  constructor (kind: FunctionKind, name: string, args: LuaArgs | null, done: DispatchDone) {
+    this.kind = kind
+    this.name = name
+    this.args = args
+    this.done = done
+    this.queuedAt = performance.now()
+  }
+}
+
+/** Runs Lua functions on free states from the pool, in arrival order. */
+export class LuaDispatcher {
+  readonly pool: LuaStatePool
+  readonly #observer: DispatchObserver
+
+  constructor (pool: LuaStatePool, observer: DispatchObserver) {
+    this.pool = pool
+    this.#observer = observer
+  }
+
+  run (kind: FunctionKind, name: string, args: LuaArgs | null, done: DispatchDone): void {
+    const job = new Job(kind, name, args, done)
+    const state = this.pool.tryAcquire()
+    if (state !== null) this.#exec(job, state)
+    else this.pool.wait((s) => this.#exec(job, s))
+  }
+
+  runAsync (kind: FunctionKind, name: string, args: LuaArgs | null): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.run(kind, name, args, (err) => { if (err !== null) reject(err); else resolve() })
+    })
+  }
+
+  #exec (job: Job, state: LuaState): void {
+    job.state = state
+    job.startedAt = performance.now()
+    const ref = refFor(state, job.kind, job.name)
+    if (ref === undefined) {
+      this.#finish(job, new Error(`${job.kind} function '${job.name}' is not defined in Lua state ${state.index}`), 0, 0)
+      return
+    }
+    state.call(ref, job.args, job.kind === 'report' ? 'report' : job.name, (err, L, n) => this.#finish(job, err, L, n))
+  }
+
+  #finish (job: Job, err: LuaScriptError | Error | null, L: number, n: number): void {
+    const state = job.state as LuaState
+    const end = performance.now()
+    this.#observer.recordPerf(job.startedAt - job.queuedAt, end - job.startedAt)
+    if (err !== null) {
+      this.#observer.countLuaError(job.kind === 'report' ? 'report' : job.name)
+      logger.error(`Lua ${job.kind} function failed`, {
+        function: job.kind === 'report' ? 'report' : job.name,
+        error: err.message,
+        traceback: 'traceback' in err ? err.traceback : ''
+      })
+    }
+    try {
+      job.done(err, L, n)
+    } finally {
+      this.pool.release(state)
+    }
+  }
+}

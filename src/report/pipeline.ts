@@ -1,0 +1,68 @@
+import { type LuaDispatcher } from '../lua/dispatcher.ts'
+import { type LuaModule } from '../lua/wasm.ts'
+import { LoginTupleArgs } from './lua-args.ts'
+import { validateLoginTuple, type LoginTuple } from './login-tuple.ts'
+
+/** Fills `device_attrs` from `device_id` and `protocol` when the client sent none. */
+export interface DeviceEnricher {
+  parse (protocol: string, deviceId: string): Readonly<Record<string, string>> | null
+}
+
+export interface ReportCounters {
+  countReport (success: boolean): void
+  countReportRejected (reason: string): void
+}
+
+/** Seconds since the epoch; injectable so replays and tests control `lt.t`. */
+export type Clock = () => number
+
+export const systemClock: Clock = () => Date.now() / 1000
+
+/** Outcome for the transport: null when accepted, else the reason for a 400. */
+export type ReportDone = (rejection: string | null) => void
+
+/**
+ * The report pipeline, one stage after another: validate → enrich → run the Lua report function.
+ * New stages (history store, built-in policies) slot in between without touching the transport.
+ */
+export class ReportPipeline {
+  readonly #dispatcher: LuaDispatcher
+  readonly #counters: ReportCounters
+  readonly #clock: Clock
+  readonly #args: LoginTupleArgs
+  enricher: DeviceEnricher | null = null
+  /** False until the config sets a report function: reports are then only validated and counted. */
+  hasReport = true
+
+  constructor (lua: LuaModule, dispatcher: LuaDispatcher, counters: ReportCounters, clock: Clock = systemClock) {
+    this.#dispatcher = dispatcher
+    this.#counters = counters
+    this.#clock = clock
+    this.#args = new LoginTupleArgs(lua)
+  }
+
+  submit (body: unknown, done: ReportDone): void {
+    const v = validateLoginTuple(body, this.#clock())
+    if (v.tuple === null) {
+      this.#counters.countReportRejected(v.field)
+      done(v.reason)
+      return
+    }
+    this.#enrich(v.tuple)
+    this.#counters.countReport(v.tuple.success)
+    this.#run(v.tuple, done)
+  }
+
+  #enrich (tuple: LoginTuple): void {
+    if (tuple.deviceAttrs !== null || this.enricher === null || tuple.deviceId === '' || tuple.protocol === '') return
+    tuple.deviceAttrs = this.enricher.parse(tuple.protocol, tuple.deviceId) as Record<string, string> | null
+  }
+
+  #run (tuple: LoginTuple, done: ReportDone): void {
+    const args = this.#args
+    const pool = this.#dispatcher.pool
+    if (!this.hasReport || pool.size === 0) { done(null); return }
+    // The shared args object is safe: a call pushes its arguments synchronously when it starts.
+    this.#dispatcher.run('report', 'report', { push: (L) => { args.tuple = tuple; return args.push(L) } }, () => done(null))
+  }
+}
