@@ -18,6 +18,7 @@ export class LuaRuntime {
   readonly bridge: HostBridge
   readonly args: Args
   readonly #functions: HostFunction[]
+  readonly #preludes: Array<{ name: string, source: string }>
   readonly #hook: number
 
   private constructor (lua: LuaModule, services: HostServices, modules: readonly ApiModule[]) {
@@ -26,6 +27,7 @@ export class LuaRuntime {
     this.args = new Args(lua)
     const ctx = { lua, args: this.args, services }
     this.#functions = modules.flatMap((m) => m(ctx))
+    this.#preludes = modules.flatMap((m) => (m.prelude === undefined ? [] : [m.prelude]))
     const raw = lua.raw
     // The count hook checks the running state's deadline; over budget it raises a Lua error.
     this.#hook = lua.addFunction((L: number) => {
@@ -63,6 +65,7 @@ export class LuaRuntime {
     this.runSync(state, compatLua, '=compat')
     this.runSync(state, objectsLua, '=objects')
     this.runSync(state, ioLua, '=io')
+    for (const p of this.#preludes) this.runSync(state, p.source, `=${p.name}`)
     this.runSync(state, '__ta = nil', '=prelude')
     return state
   }

@@ -9,8 +9,12 @@ import { loggingFunctions } from './logging.ts'
 export { type HostServices, type CustomStatsPort } from './services.ts'
 export { type ApiContext, fn, internal, INTERNAL_PREFIX } from './context.ts'
 
-/** Every host function module, in one list. Feature modules add their own factory here. */
-export type ApiModule = (ctx: ApiContext) => HostFunction[]
+/**
+ * A host API module: returns its host functions. A module may also carry Lua source (`prelude`)
+ * that runs in every state after the core prelude, with the module's internal functions reachable
+ * through the hidden `__ta` table (captured as a local; `__ta` is cleared afterwards).
+ */
+export type ApiModule = ((ctx: ApiContext) => HostFunction[]) & { prelude?: { name: string, source: string } }
 
 export const coreApiModules: readonly ApiModule[] = [
   ioFunctions, addressFunctions, loggingFunctions, configFunctions, hookFunctions
