@@ -66,7 +66,8 @@ export class HttpFrontend {
         server.listen(spec.address.port, spec.address.text, () => { server.off('error', onError); resolve() })
       })
       this.#servers.push(server)
-      logger.info('listening for HTTP commands', { address: `${spec.address.text}:${spec.address.port}`, tls: spec.tls !== null })
+      const bound = server.address() as { port: number }
+      logger.info('listening for HTTP commands', { address: `${spec.address.text}:${bound.port}`, tls: spec.tls !== null })
     }
   }
 

@@ -43,7 +43,7 @@ export function configFunctions ({ lua, args, services }: ApiContext): HostFunct
   const addListener = (L: number, name: string, address: string, useTls: boolean, certFile: string, keyFile: string, opts: Record<string, unknown>): void => {
     if (listenerNeedsRestart(name)) return
     const ca = parseComboAddress(address)
-    if (ca === null || ca.port === 0) throw new Error(`${name}: '${address}' is not an IP:port address`)
+    if (ca === null || !/:\d+$/.test(address)) throw new Error(`${name}: '${address}' is not an IP:port address`)
     let tls: ListenerTls | null = null
     if (useTls) {
       for (const file of [certFile, keyFile]) {
