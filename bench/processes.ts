@@ -1,0 +1,115 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+/** Compiled entry points, relative to this file in dist/bench/. */
+export const DAEMON_CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
+export const BARE_SERVER = fileURLToPath(new URL('./bare-server.js', import.meta.url))
+export const WEBHOOK_RECEIVER = fileURLToPath(new URL('./webhook-receiver.js', import.meta.url))
+
+/** trackalert logs `listening for HTTP commands address="127.0.0.1:PORT"`; the helpers print `listening port=PORT`. */
+const PORT_PATTERNS = [/listening for HTTP commands address="[^"]*:(\d+)"/, /listening port=(\d+)/]
+
+export interface Server {
+  readonly name: string
+  readonly child: ChildProcess
+  readonly pid: number
+  readonly port: number
+  output (): string
+  stop (): Promise<void>
+}
+
+/**
+ * Starts `node [nodeArgs] script [args]` and resolves once it printed its port (and `readyText`,
+ * when given). Rejects with the output so far if it exits first or takes longer than `timeoutMs`.
+ */
+export async function startServer (name: string, script: string, args: readonly string[], opts: { nodeArgs?: readonly string[], readyText?: string, timeoutMs?: number } = {}): Promise<Server> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`${name} did not start within ${opts.timeoutMs ?? 20000} ms`), opts.timeoutMs ?? 20000)
+    const fail = (why: string): void => { clearTimeout(timer); child.kill('SIGKILL'); reject(new Error(`${why}; output:\n${out}`)) }
+    const check = (): void => {
+      if (opts.readyText !== undefined && !out.includes(opts.readyText)) return
+      for (const re of PORT_PATTERNS) {
+        const m = re.exec(out)
+        if (m !== null) { clearTimeout(timer); resolve(Number(m[1])); return }
+      }
+    }
+    const onData = (chunk: Buffer): void => {
+      // Keep only the head and a tail: a long run must not grow this string without bound.
+      out = out.length < 64 * 1024 ? out + chunk.toString() : out.slice(0, 32 * 1024) + out.slice(-16 * 1024) + chunk.toString()
+      check()
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    void exited.then(() => fail(`${name} exited with code ${String(child.exitCode)}`))
+  })
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+  return { name, child, pid: child.pid ?? 0, port, output: () => out, stop }
+}
+
+export const startDaemon = (configFile: string, nodeArgs: readonly string[] = []): Promise<Server> =>
+  startServer('trackalert', DAEMON_CLI, ['-s', '-C', configFile], { nodeArgs, readyText: 'trackalert ready' })
+
+export const startBare = (): Promise<Server> => startServer('bare node:http', BARE_SERVER, [])
+
+export const startReceiver = (): Promise<Server> => startServer('webhook receiver', WEBHOOK_RECEIVER, [])
+
+let clockTicks = 0
+
+/** Kernel clock ticks per second for /proc/PID/stat times (almost always 100). */
+function ticksPerSecond (): number {
+  if (clockTicks === 0) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+    } catch {
+      clockTicks = 100
+    }
+  }
+  return clockTicks
+}
+
+function statFields (pid: number | 'self'): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // The command name (field 2) may contain spaces; the fixed fields start after its closing ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+/** User + system CPU seconds the process has used so far (fields 14 and 15 of /proc/PID/stat). */
+export function cpuSeconds (pid: number | 'self'): number {
+  const f = statFields(pid)
+  return (Number(f[11]) + Number(f[12])) / ticksPerSecond()
+}
+
+/**
+ * CPU seconds of this process's reaped children (cutime + cstime): node reaps wrk when it exits,
+ * so the delta across one wrk run is wrk's own CPU time.
+ */
+export function reapedChildrenCpuSeconds (): number {
+  const f = statFields('self')
+  return (Number(f[13]) + Number(f[14])) / ticksPerSecond()
+}
+
+/** CPU seconds the whole machine spent busy (all cores; /proc/stat minus idle and iowait). */
+export function machineBusySeconds (): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? ''
+  // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number)
+  const total = v.reduce((a, b) => a + b, 0)
+  return (total - (v[3] ?? 0) - (v[4] ?? 0)) / ticksPerSecond()
+}
+
+/** Peak resident set size in MiB (VmHWM from /proc/PID/status). */
+export function peakRssMiB (pid: number): number {
+  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m === null ? 0 : Number(m[1]) / 1024
+}

@@ -1,0 +1,62 @@
+/**
+ * Profiles the daemon under wrk load: `npm run build && node dist/bench/profile.js [SCENARIO] [--bare]`
+ * (default: report; --bare profiles the bare node:http baseline under the same load instead). Starts trackalert with `node --cpu-prof`, loads it for BENCH_DURATION seconds
+ * (after BENCH_WARMUP), stops it with SIGTERM so V8 writes the profile, and prints the top 10
+ * self-time frames and the time per layer. The .cpuprofile is kept for Chrome DevTools.
+ */
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { formatProfile, summariseProfile, type CpuProfile } from './cpuprofile.ts'
+import { BARE_SERVER, startDaemon, startReceiver, startServer, type Server } from './processes.ts'
+import { probeScenario, SCENARIOS, writeScenarioConfig } from './scenarios.ts'
+import { readSettings, WRK_INSTALL_HINT } from './settings.ts'
+import { runWrk, wrkVersion } from './wrk.ts'
+
+async function main (): Promise<number> {
+  if (wrkVersion() === null) { process.stderr.write(WRK_INSTALL_HINT); return 1 }
+  const args = process.argv.slice(2)
+  const bareTarget = args.includes('--bare')
+  const name = args.find((a) => !a.startsWith('--')) ?? 'report'
+  const scenario = SCENARIOS.find((s) => s.name === name)
+  if (scenario === undefined) {
+    process.stderr.write(`unknown scenario ${name}; choose from: ${SCENARIOS.map((s) => s.name).join(', ')}\n`)
+    return 2
+  }
+  const s = readSettings()
+  const dir = await mkdtemp(join(tmpdir(), 'trackalert-profile-'))
+  const profDir = join(dir, 'profile')
+  const cpuProf = ['--cpu-prof', '--cpu-prof-dir', profDir]
+  const stack: Server[] = []
+  try {
+    const receiver = scenario.needsReceiver ? await startReceiver() : null
+    if (receiver !== null) stack.push(receiver)
+    const ctx = { dir, password: s.password, receiverPort: receiver?.port ?? 0 }
+    const daemon = await startDaemon(await writeScenarioConfig(scenario, ctx), bareTarget ? [] : cpuProf)
+    stack.push(daemon)
+    const probe = await probeScenario(scenario, daemon, ctx, receiver)
+    if (probe.skip !== undefined) { process.stderr.write(`scenario ${name} cannot run: ${probe.skip}\n`); return 1 }
+    const target = bareTarget ? await startServer('bare node:http', BARE_SERVER, [], { nodeArgs: cpuProf }) : daemon
+    if (bareTarget) stack.push(target)
+    const script = join(dir, `${name}.lua`)
+    await writeFile(script, scenario.wrkScript(ctx))
+    const url = `http://127.0.0.1:${target.port}${scenario.path}`
+    const load = { url, script, connections: s.connections, threads: s.threads }
+    if (s.warmup > 0) await runWrk({ ...load, seconds: s.warmup, scriptArgs: ['1'] })
+    const r = await runWrk({ ...load, seconds: s.duration, scriptArgs: ['2'] })
+    process.stdout.write(`${name} (${target.name}): ${r.rps.toFixed(0)} req/s under --cpu-prof (p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms)\n`)
+    await target.stop()
+    const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'))
+    if (file === undefined) throw new Error(`the daemon wrote no .cpuprofile into ${profDir}`)
+    const profile = JSON.parse(await readFile(join(profDir, file), 'utf8')) as CpuProfile
+    process.stdout.write(`${formatProfile(summariseProfile(profile, 10, /\/(src\/http\/server|bench\/bare-server)\.js$/))}\n\nprofile: ${join(profDir, file)} (open in Chrome DevTools → Performance)\n`)
+    return 0
+  } finally {
+    for (const server of stack.reverse()) await server.stop()
+  }
+}
+
+main().then((code) => { process.exitCode = code }, (err: unknown) => {
+  process.stderr.write(`profile: ${(err as Error).stack ?? String(err)}\n`)
+  process.exitCode = 1
+})

@@ -1,0 +1,28 @@
+/**
+ * Loopback receiver for the webhook scenario: counts every POST and answers 200 at once.
+ * `GET /count` returns {"count":N} so the bench can check that deliveries arrive.
+ * Run as its own process; prints `listening port=N` once bound.
+ */
+import { createServer } from 'node:http'
+
+let count = 0
+
+const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/count') {
+    const body = JSON.stringify({ count })
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
+    res.end(body)
+    return
+  }
+  req.resume()
+  req.on('end', () => {
+    count++
+    res.writeHead(200, { 'Content-Length': 0 })
+    res.end()
+  })
+})
+server.keepAliveTimeout = 60_000
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`listening port=${(server.address() as { port: number }).port}\n`)
+})
+process.on('SIGTERM', () => { server.close(); server.closeAllConnections() })
