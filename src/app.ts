@@ -1,14 +1,11 @@
-import { DaemonSettings } from './config/settings.ts'
-import { TrackalertError } from './errors.ts'
+import { ConsoleServer } from './console/index.ts'
+import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
+import { DeviceParser } from './device/index.ts'
+import { Generation, type GenerationOptions, type SharedServices } from './generation.ts'
 import { HttpFrontend } from './http/server.ts'
 import { logger } from './log/index.ts'
-import { type ApiModule, type HostServices } from './lua/api/index.ts'
-import { LuaDispatcher } from './lua/dispatcher.ts'
-import { LuaScriptError } from './lua/lua-error.ts'
-import { LuaStatePool } from './lua/pool.ts'
-import { LuaRuntime, runConfigFile } from './lua/runtime.ts'
-import { type LuaState } from './lua/state.ts'
-import { ReportPipeline, systemClock, type Clock } from './report/pipeline.ts'
+import { type ApiModule } from './lua/api/index.ts'
+import { systemClock, type Clock } from './report/pipeline.ts'
 import { DaemonStats, type PeriodicStatsLogger } from './stats/index.ts'
 
 export interface AppOptions {
@@ -16,95 +13,144 @@ export interface AppOptions {
   readonly configFile: string
   /** How the file is named in error messages (the path as the operator gave it). */
   readonly configName: string
+  /** `-R/--regexes`: device parsing rules (uap-core's by default). */
+  readonly regexesFile?: string
   readonly clock?: Clock
   /** Called when Lua asks for shutdown(); the CLI decides how the process ends. */
   readonly onShutdownRequest?: () => void
   readonly extraApiModules?: readonly ApiModule[]
+  /** Hooks around a reload (sd_notify RELOADING=1 / READY=1). */
+  readonly onReloadStart?: () => void
+  readonly onReloadEnd?: () => void
 }
 
 /**
- * The composition root: builds the services, runs the configuration in the config state and in
- * every report state, then opens the listeners. close() is idempotent.
+ * The composition root. Statistics, device parsing, the HTTP front end and the console live as
+ * long as the process; everything the configuration defines lives in the current Generation,
+ * which a reload replaces without dropping requests.
  */
 export class App {
-  readonly settings = new DaemonSettings()
-  readonly stats: DaemonStats
-  readonly runtime: LuaRuntime
-  readonly configState: LuaState
-  readonly pool: LuaStatePool
-  readonly dispatcher: LuaDispatcher
-  readonly pipeline: ReportPipeline
+  readonly stats = new DaemonStats()
+  readonly devices: DeviceParser
   readonly http: HttpFrontend
+  readonly #options: AppOptions
+  readonly #buffer = new ConsoleBuffer()
+  readonly #console: ConsoleExecutor
+  #gen: Generation | null = null
+  #consoleServer: ConsoleServer | null = null
   #ready = false
   #closing: Promise<void> | null = null
+  #reloading: Promise<string> | null = null
   #periodic: PeriodicStatsLogger | null = null
 
-  private constructor (parts: { stats: DaemonStats, runtime: LuaRuntime, configState: LuaState, settings: DaemonSettings, pool: LuaStatePool, clock: Clock }) {
-    this.settings = parts.settings
-    this.stats = parts.stats
-    this.runtime = parts.runtime
-    this.configState = parts.configState
-    this.pool = parts.pool
-    this.dispatcher = new LuaDispatcher(this.pool, this.stats)
-    this.pipeline = new ReportPipeline(this.runtime.lua, this.dispatcher, this.stats, parts.clock)
-    this.http = new HttpFrontend(this.settings, {
+  private constructor (options: AppOptions) {
+    this.#options = options
+    this.devices = new DeviceParser({ regexesFile: options.regexesFile, onCacheLookup: (hit) => this.stats.countDeviceCache(hit) })
+    this.http = new HttpFrontend(() => this.current.settings, {
       stats: this.stats,
-      pipeline: this.pipeline,
-      dispatcher: this.dispatcher,
-      lua: this.runtime.lua,
-      maxBody: () => this.settings.maxBodyBytes,
+      current: () => this.current,
+      maxBody: () => this.current.settings.maxBodyBytes,
       isReady: () => this.#ready
     })
+    this.#console = new ConsoleExecutor(this.#buffer, () => this.current.configState)
   }
 
-  get ready (): boolean { return this.#ready }
-
   static async start (options: AppOptions): Promise<App> {
-    const settings = new DaemonSettings()
-    const stats = new DaemonStats()
-    let app: App | null = null
-    const services: HostServices = {
-      settings,
-      stats,
-      requestShutdown: () => {
-        if (options.onShutdownRequest !== undefined) options.onShutdownRequest()
-        else void app?.close()
-      }
-    }
-    const runtime = await LuaRuntime.create(services, options.extraApiModules ?? [])
-    const configState = runtime.createState('config', 0, settings.luaTimeLimitMs)
-    await loadConfig(configState, options)
-    for (const name of ['report', 'stats', 'readyz', 'livez', ...settings.customEndpoints]) stats.registerCommand(name)
-    const states: LuaState[] = []
-    for (let i = 1; i <= settings.numLuaStates; i++) {
-      const state = runtime.createState('report', i, settings.luaTimeLimitMs)
-      await loadConfig(state, options)
-      states.push(state)
-    }
-    configState.timeLimitMs = settings.luaTimeLimitMs
-    app = new App({ stats, runtime, configState, settings, pool: new LuaStatePool(states), clock: options.clock ?? systemClock })
+    const app = new App(options)
+    app.#gen = await Generation.load(app.#generationOptions(), app.#shared())
     await app.#open()
     return app
   }
 
+  /** The generation serving requests now. */
+  get current (): Generation {
+    if (this.#gen === null) throw new Error('configuration not loaded')
+    return this.#gen
+  }
+
+  get ready (): boolean { return this.#ready }
+
+  /** Runs one console line in the config state (console socket and foreground console). */
+  runConsoleLine (line: string): Promise<string> { return this.#console.execute(line) }
+
+  #generationOptions (): GenerationOptions {
+    return { configFile: this.#options.configFile, configName: this.#options.configName, extraApiModules: this.#options.extraApiModules }
+  }
+
+  #shared (): SharedServices {
+    return {
+      stats: this.stats,
+      devices: this.devices,
+      output: this.#buffer,
+      clock: this.#options.clock ?? systemClock,
+      requestShutdown: () => {
+        if (this.#options.onShutdownRequest !== undefined) this.#options.onShutdownRequest()
+        else void this.close()
+      },
+      reloadConfig: () => this.reload()
+    }
+  }
+
   async #open (): Promise<void> {
-    const { settings, stats } = this
-    if (!settings.reportDefined) logger.warn('no report function set (setReport): reports are accepted and only counted')
-    this.pipeline.hasReport = settings.reportDefined
+    const gen = this.current
+    const { settings } = gen
+    const { stats } = this
     this.http.setCustomEndpoints(settings.customEndpoints)
     stats.setGaugeSource('active_http_connections', () => this.http.activeConnections)
-    stats.setGaugeSource('web_queue_size', () => this.pool.queued)
-    stats.setGaugeSource('lua_states_busy', () => this.pool.busy)
+    stats.setGaugeSource('web_queue_size', () => this.current.pool.queued)
+    stats.setGaugeSource('lua_states_busy', () => this.current.pool.busy)
+    stats.setGaugeSource('webhook_queue_size', () => this.current.webhooks.queueSize())
+    gen.start()
     if (settings.listeners.length === 0) logger.warn('no listeners configured (addListener): the REST API is not reachable')
     await this.http.listen(settings.listeners)
+    if (settings.controlSocket !== null) {
+      if (settings.consoleKey === null) logger.warn('controlSocket() without setKey(): consoles cannot connect until a key is set')
+      this.#consoleServer = new ConsoleServer({ key: () => this.current.settings.consoleKey ?? undefined, execute: (line) => this.runConsoleLine(line) })
+      await this.#consoleServer.listen(settings.controlSocket.host, settings.controlSocket.port)
+    }
     settings.started = true
     this.#periodic = stats.createPeriodicLogger()
     this.#periodic.start()
     this.#ready = true
-    logger.notice('trackalert ready', { luaStates: this.pool.size, listeners: settings.listeners.length })
+    logger.notice('trackalert ready', { luaStates: gen.pool.size, listeners: settings.listeners.length })
   }
 
-  /** Graceful stop: no new connections, in-flight requests finish (bounded by `graceMs`). */
+  /**
+   * Loads the configuration again into a new generation. New requests go to it once it is ready;
+   * in-flight ones finish on the old states. A broken config is logged and the old one keeps serving.
+   */
+  reload (): Promise<string> {
+    this.#reloading ??= this.#reload().finally(() => { this.#reloading = null })
+    return this.#reloading
+  }
+
+  async #reload (): Promise<string> {
+    this.#options.onReloadStart?.()
+    try {
+      const old = this.current
+      let next: Generation
+      try {
+        next = await Generation.load(this.#generationOptions(), this.#shared())
+      } catch (err) {
+        const message = `reload failed, still running the previous configuration: ${(err as Error).message}`
+        logger.error(message)
+        return message
+      }
+      const restartOnly = describeRestartOnly(old, next)
+      next.settings.started = true
+      this.http.setCustomEndpoints(next.settings.customEndpoints)
+      next.start()
+      this.#gen = next
+      void old.retire(10_000).catch((err: unknown) => logger.error('retiring the previous configuration failed', { error: err as Error }))
+      if (restartOnly.length > 0) logger.warn('reloaded, but these settings only change at restart', { settings: restartOnly.join(', ') })
+      logger.notice('configuration reloaded', { luaStates: next.pool.size })
+      return 'reloadConfig() successful'
+    } finally {
+      this.#options.onReloadEnd?.()
+    }
+  }
+
+  /** Graceful stop: no new connections; in-flight requests, background runs and webhooks finish (bounded). */
   close (graceMs = 10_000): Promise<void> {
     this.#closing ??= this.#close(graceMs)
     return this.#closing
@@ -120,14 +166,18 @@ export class App {
       this.http.destroyConnections()
       await closed
     }
+    await this.#consoleServer?.close()
+    await this.#gen?.retire(graceMs)
   }
 }
 
-async function loadConfig (state: LuaState, options: AppOptions): Promise<void> {
-  try {
-    await runConfigFile(state, options.configFile, options.configName)
-  } catch (err) {
-    const detail = err instanceof LuaScriptError ? err.message : (err as Error).message
-    throw new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: ${detail}`, { cause: err })
-  }
+/** Listener and console-socket settings are bound at start; a reload cannot move them. */
+function describeRestartOnly (old: Generation, next: Generation): string[] {
+  const out: string[] = []
+  const listeners = (g: Generation): string => g.settings.listeners
+    .map((l) => `${l.address.text}:${l.address.port}:${l.tls === null ? '' : `${l.tls.certFile}:${l.tls.keyFile}:${l.tls.minVersion ?? ''}`}`).join(',')
+  if (listeners(old) !== listeners(next)) out.push('addListener/webserver')
+  const cs = (g: Generation): string => (g.settings.controlSocket === null ? '' : `${g.settings.controlSocket.host}:${g.settings.controlSocket.port}`)
+  if (cs(old) !== cs(next)) out.push('controlSocket')
+  return out
 }

@@ -17,6 +17,7 @@ export interface CliOptions {
   readonly regexes: string | undefined
   readonly pidfile: string | undefined
   readonly logFormat: LogFormat
+  readonly consoleCipher: string
   readonly help: boolean
   readonly version: boolean
 }
@@ -40,6 +41,8 @@ Server:
 Console client:
   -c [FILE]              connect to the controlSocket/setKey of FILE (default config) interactively
   -e, --execute CMD      connect, run CMD, print the reply and exit
+      --console-cipher C libsodium (default; upstream's Debian/RPM builds) or openssl
+                         (upstream's Docker images)
 
   -h, --help             show this help and exit
       --version          print the version and exit
@@ -70,6 +73,7 @@ export function parseCli (argv: readonly string[]): CliOptions {
         regexes: { type: 'string', short: 'R' },
         pidfile: { type: 'string' },
         'log-format': { type: 'string' },
+        'console-cipher': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' }
       }
@@ -91,6 +95,8 @@ export function parseCli (argv: readonly string[]): CliOptions {
   if (v.pidfile !== undefined && v.daemon !== true) throw usageError('--pidfile only applies with -d/--daemon')
   const modes = [v.daemon, v.supervised, v.docker].filter((x) => x === true).length
   if (modes > 1) throw usageError('-d, -s and -D are mutually exclusive')
+  const cipher = v['console-cipher']
+  if (cipher !== undefined && cipher !== 'libsodium' && cipher !== 'openssl') throw usageError(`--console-cipher must be libsodium or openssl, got '${cipher}'`)
   if ((client || v.execute !== undefined) && modes > 0) throw usageError('-c/-e run the console client: they cannot be combined with -d, -s or -D')
   return {
     config: v.config,
@@ -106,6 +112,7 @@ export function parseCli (argv: readonly string[]): CliOptions {
     regexes: v.regexes,
     pidfile: v.pidfile,
     logFormat,
+    consoleCipher: v['console-cipher'] ?? 'libsodium',
     help: v.help === true,
     version: v.version === true
   }

@@ -1,47 +1,76 @@
+import { join } from 'node:path'
 import { App } from '../app.ts'
+import { consoleCompletions, runRepl } from '../console/index.ts'
 import { isTrackalertError } from '../errors.ts'
 import { logger } from '../log/index.ts'
-import { type CliOptions } from './options.ts'
+import {
+  acquirePidFile, installSignalHandlers, isDaemonChild, notifyReady, notifyReloading, notifyStopping,
+  signalDaemonFailure, signalDaemonReady, type PidFile
+} from '../ops/index.ts'
 import { resolveConfigPath } from './config-path.ts'
+import { type CliOptions } from './options.ts'
 
-/** Runs the daemon until a signal or Lua shutdown(); resolves with the process exit code. */
+/** Runs the daemon until a signal, Lua shutdown() or the end of the foreground console; resolves with the exit code. */
 export async function runServer (opts: CliOptions): Promise<number> {
   const config = resolveConfigPath(opts.config)
+  const fail = (message: string): number => {
+    logger.error(message)
+    signalDaemonFailure(message)
+    return 1
+  }
+  let pidFile: PidFile | null = null
   try {
+    if (opts.pidfile !== undefined && isDaemonChild()) pidFile = acquirePidFile(opts.pidfile)
     // Upstream chdirs to the config's folder so relative paths in the config resolve next to it.
     process.chdir(config.folder)
   } catch (err) {
-    logger.error(`cannot use configuration folder ${config.folder}: ${(err as Error).message}`)
-    return 1
+    return fail((err as Error).message)
   }
-  let app: App
-  let stop: (code: number) => void = () => {}
-  const stopped = new Promise<number>((resolve) => { stop = resolve })
+  let app: App | null = null
+  let finish: (code: number) => void = () => {}
+  const finished = new Promise<number>((resolve) => { finish = resolve })
   let stopping = false
-  const shutdown = (why: string): void => {
+  const shutdown = async (why: string): Promise<void> => {
     if (stopping) return
     stopping = true
-    logger.notice('shutting down', { reason: why })
-    void app.close().then(() => stop(0), () => stop(1))
+    if (why === 'shutdown() called' || why === 'console closed') logger.notice('shutting down', { reason: why })
+    notifyStopping()
+    try {
+      await app?.close()
+      finish(0)
+    } catch (err) {
+      logger.error('shutdown failed', { error: err as Error })
+      finish(1)
+    }
   }
   try {
     app = await App.start({
       configFile: config.absolute,
       configName: config.name,
-      onShutdownRequest: () => shutdown('shutdown() called')
+      regexesFile: opts.regexes,
+      onShutdownRequest: () => { void shutdown('shutdown() called') },
+      onReloadStart: () => notifyReloading(),
+      onReloadEnd: () => notifyReady()
     })
   } catch (err) {
-    logger.error(isTrackalertError(err) ? err.message : `startup failed: ${(err as Error).stack ?? String(err)}`)
-    return 1
+    pidFile?.release()
+    return fail(isTrackalertError(err) ? err.message : `startup failed: ${(err as Error).stack ?? String(err)}`)
   }
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn(`second ${signal}: exiting now`)
-      process.exit(1)
-    }
-    shutdown(signal)
+  const running = app
+  const uninstall = installSignalHandlers({
+    shutdown: (signal) => shutdown(signal), // installSignalHandlers logs the signal
+    reload: async () => { logger.notice('SIGHUP: reloading configuration'); await running.reload() }
+  })
+  signalDaemonReady()
+  notifyReady()
+  const interactive = !opts.supervised && !opts.docker && !isDaemonChild() && process.stdin.isTTY === true
+  if (interactive) {
+    // The foreground console, as upstream: leaving it (quit, Ctrl-D) stops the daemon.
+    void runRepl({ execute: (line) => running.runConsoleLine(line), historyFile: join(config.folder, '.history'), completions: consoleCompletions })
+      .then(() => shutdown('console closed'))
   }
-  process.on('SIGTERM', onSignal)
-  process.on('SIGINT', onSignal)
-  return stopped
+  const code = await finished
+  uninstall()
+  pidFile?.release()
+  return code
 }

@@ -38,6 +38,10 @@ export class DaemonSettings {
   readonly customEndpoints = new Set<string>()
   readonly backgroundFunctions = new Set<string>()
   reportDefined = false
+  /** controlSocket("IP[:port]"): where the console listens (null: no console socket). */
+  controlSocket: { host: string, port: number } | null = null
+  /** setKey(base64): the 32-byte console key. */
+  consoleKey: Buffer | null = null
   /** Set once listeners are up: later listener changes need a reload. */
   started = false
 }

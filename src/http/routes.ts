@@ -9,11 +9,17 @@ import { type DaemonStats } from '../stats/index.ts'
 import { readBody } from './body.ts'
 import { OK_REPORT, sendFailure, sendJson } from './respond.ts'
 
-export interface RouteContext {
-  readonly stats: DaemonStats
+/** The parts of the current configuration generation that requests use. */
+export interface ServingParts {
   readonly pipeline: ReportPipeline
   readonly dispatcher: LuaDispatcher
   readonly lua: LuaModule
+}
+
+export interface RouteContext {
+  readonly stats: DaemonStats
+  /** Read per request: a reload swaps the generation. */
+  readonly current: () => ServingParts
   readonly maxBody: () => number
   readonly isReady: () => boolean
 }
@@ -50,7 +56,7 @@ export const reportRoute: Route = {
         sendFailure(res, 400, parsed.error)
         return
       }
-      ctx.pipeline.submit(parsed.value, (rejection) => {
+      ctx.current().pipeline.submit(parsed.value, (rejection) => {
         if (rejection === null) sendJson(res, 200, OK_REPORT)
         else sendFailure(res, 400, rejection)
       })
@@ -99,14 +105,14 @@ export const customRoute: Route = {
       }
       const split = splitAttrs((value as Record<string, unknown>).attrs, 'attrs')
       if (typeof split === 'string') { customFailure(res, 400, split); return }
-      const args = new CustomArgs(ctx.lua)
+      const { lua, dispatcher } = ctx.current()
+      const args = new CustomArgs(lua)
       args.attrs = split.attrs
       args.attrsMv = split.attrsMv
-      ctx.dispatcher.run('custom', name, args, (luaErr, L, n) => {
+      dispatcher.run('custom', name, args, (luaErr, L, n) => {
         if (luaErr !== null) { customFailure(res, 500, luaErr.message); return }
-        const raw = ctx.lua.raw
-        const success = n >= 1 && raw.lua_toboolean(L, 1) !== 0
-        const rAttrs = n >= 2 ? readValue(ctx.lua, L, 2) : {}
+        const success = n >= 1 && lua.raw.lua_toboolean(L, 1) !== 0
+        const rAttrs = n >= 2 ? readValue(lua, L, 2) : {}
         const attrsOut = rAttrs !== null && typeof rAttrs === 'object' && !Array.isArray(rAttrs) ? rAttrs : {}
         sendJson(res, 200, JSON.stringify({ success, r_attrs: attrsOut }))
       })

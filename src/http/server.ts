@@ -34,17 +34,18 @@ export function commandName (url: string): string {
  * budget and one view of the live settings (ACL and password changes apply at once).
  */
 export class HttpFrontend {
-  readonly #settings: DaemonSettings
+  readonly #settingsOf: () => DaemonSettings
   readonly #ctx: RouteContext
   readonly #auth: BasicAuth
   readonly #servers: Server[] = []
   readonly #sockets = new Set<Socket>()
   #custom = new Map<string, Route>()
 
-  constructor (settings: DaemonSettings, ctx: RouteContext) {
-    this.#settings = settings
+  /** `settings` is read per request: a reload swaps it for the new generation's. */
+  constructor (settings: () => DaemonSettings, ctx: RouteContext) {
+    this.#settingsOf = settings
     this.#ctx = ctx
-    this.#auth = new BasicAuth(() => settings.webserverPassword)
+    this.#auth = new BasicAuth(() => settings().webserverPassword)
   }
 
   get activeConnections (): number { return this.#sockets.size }
@@ -102,8 +103,8 @@ export class HttpFrontend {
     server.headersTimeout = 30_000
     server.requestTimeout = 60_000
     server.on(spec.tls !== null ? 'secureConnection' : 'connection', (socket: Socket) => {
-      if (this.#sockets.size >= this.#settings.maxWebserverConns) {
-        logger.warn('connection refused: setMaxWebserverConns limit reached', { limit: this.#settings.maxWebserverConns, remote: sourceAddress(socket) })
+      if (this.#sockets.size >= this.#settingsOf().maxWebserverConns) {
+        logger.warn('connection refused: setMaxWebserverConns limit reached', { limit: this.#settingsOf().maxWebserverConns, remote: sourceAddress(socket) })
         socket.destroy()
         return
       }
@@ -118,7 +119,7 @@ export class HttpFrontend {
   }
 
   #handle (req: IncomingMessage, res: ServerResponse): void {
-    const settings = this.#settings
+    const settings = this.#settingsOf()
     const socket = req.socket
     if (!aclAllows(socket, settings.acl)) {
       sendJson(res, 401, JSON.stringify({ status: 'failure', reason: 'Source IP Address not in ACL', ip: sourceAddress(socket) }))

@@ -2,12 +2,15 @@
 export class LuaScriptError extends Error {
   readonly traceback: string
   readonly timedOut: boolean
+  /** True when the chunk did not compile (syntax error): nothing ran. */
+  readonly syntax: boolean
 
-  constructor (message: string, traceback: string, timedOut = false) {
+  constructor (message: string, traceback: string, timedOut = false, syntax = false) {
     super(message)
     this.name = 'LuaScriptError'
     this.traceback = traceback
     this.timedOut = timedOut
+    this.syntax = syntax
   }
 }
 

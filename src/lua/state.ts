@@ -88,7 +88,7 @@ export class LuaState {
     if (status !== LUA_OK) {
       const message = lua.toString(co, -1) ?? 'unknown load error'
       lua.raw.lua_settop(co, 0)
-      done(new LuaScriptError(message, message), co, 0)
+      done(new LuaScriptError(message, message, false, true), co, 0)
       return
     }
     this.#start('chunk', 0, done)

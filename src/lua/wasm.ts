@@ -16,6 +16,7 @@ export interface LuaRaw {
   luaL_newmetatable (L: number, name: number): number
   luaL_setmetatable (L: number, name: number): void
   luaL_getmetafield (L: number, obj: number, e: number): number
+  luaL_tolstring (L: number, idx: number, len: number): number
   lua_close (L: number): void
   lua_newthread (L: number): number
   lua_resetthread (L: number): number
@@ -69,7 +70,7 @@ interface EmscriptenModule {
 
 const rawNames: ReadonlyArray<keyof LuaRaw> = [
   'luaL_newstate', 'luaL_openlibs', 'luaL_loadbufferx', 'luaL_traceback', 'luaL_where', 'luaL_ref', 'luaL_unref',
-  'luaL_newmetatable', 'luaL_setmetatable', 'luaL_getmetafield', 'lua_close', 'lua_newthread', 'lua_resetthread',
+  'luaL_newmetatable', 'luaL_setmetatable', 'luaL_getmetafield', 'luaL_tolstring', 'lua_close', 'lua_newthread', 'lua_resetthread',
   'lua_gettop', 'lua_settop', 'lua_pushvalue', 'lua_rotate', 'lua_xmove', 'lua_type', 'lua_toboolean', 'lua_tonumberx',
   'lua_isinteger', 'lua_tolstring', 'lua_rawlen', 'lua_pushnil', 'lua_pushnumber', 'lua_pushinteger', 'lua_pushlstring',
   'lua_pushboolean', 'lua_pushcclosure', 'lua_pushlightuserdata', 'lua_createtable', 'lua_getfield', 'lua_setfield',

@@ -9,7 +9,7 @@ import { createCustomWebhook, prepareRequest, resolveTarget, type CustomWebhook,
 import { createWebhookAgent, postOnce } from './http-client.ts'
 import { backoffDelay, type AttemptOutcome } from './retry-policy.ts'
 import { RingQueue } from './ring-queue.ts'
-import { defaultWebhookSettings, mergeWebhookSettings, type WebhookSettings } from './settings.ts'
+import { defaultWebhookSettings, mergeWebhookSettings, type WebhookSettings, type WebhookSettingsPatch } from './settings.ts'
 import { formatCustomWebHooks, type WebhookHookStats } from './show.ts'
 import { type DrainResult, type WebhookDispatcherOptions, type WebhookObserver } from './types.ts'
 
@@ -58,7 +58,7 @@ export class WebhookDispatcher {
   get settings (): Readonly<WebhookSettings> { return this.#settings }
 
   /** Changes settings (the Lua set* functions); only before start(), as upstream's are config-time only. */
-  configure (patch: Partial<WebhookSettings>): void {
+  configure (patch: WebhookSettingsPatch): void {
     if (this.#agent !== undefined || this.#stopping) {
       throw new TrackalertError('TA_ERR_CONFIG_INVALID', 'webhook settings cannot change after webhooks have started')
     }

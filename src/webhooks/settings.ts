@@ -26,6 +26,9 @@ export interface WebhookSettings {
   tls: OutboundTlsSettings
 }
 
+/** A partial change of settings; TLS fields merge with the ones set earlier. */
+export type WebhookSettingsPatch = Partial<Omit<WebhookSettings, 'tls'>> & { tls?: Partial<OutboundTlsSettings> }
+
 export function defaultWebhookSettings (): WebhookSettings {
   return {
     numThreads: 5,
@@ -47,7 +50,7 @@ const positiveDurations = ['timeoutMs', 'keepAliveTimeoutMs'] as const
 const nonNegativeDurations = ['maxAgeMs', 'drainTimeoutMs', 'retryBaseDelayMs', 'retryMaxDelayMs'] as const
 
 /** Merges `patch` into `base` (TLS fields merge too) after validating every value it sets. */
-export function mergeWebhookSettings (base: WebhookSettings, patch: Partial<WebhookSettings>): WebhookSettings {
+export function mergeWebhookSettings (base: WebhookSettings, patch: WebhookSettingsPatch): WebhookSettings {
   for (const key of positiveIntegers) {
     const v = patch[key]
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) {

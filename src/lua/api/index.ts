@@ -5,8 +5,13 @@ import { type ApiContext } from './context.ts'
 import { hookFunctions } from './hooks.ts'
 import { ioFunctions } from './io.ts'
 import { loggingFunctions } from './logging.ts'
+import { webhookFunctions } from './webhooks.ts'
+import { backgroundFunctions } from './background.ts'
+import { geoipFunctions } from './geoip.ts'
+import { deviceFunctions } from './device.ts'
+import { consoleFunctions } from './console.ts'
 
-export { type HostServices, type CustomStatsPort } from './services.ts'
+export { type HostServices, type CustomStatsPort, type ConsoleOutput } from './services.ts'
 export { type ApiContext, fn, internal, INTERNAL_PREFIX } from './context.ts'
 
 /**
@@ -17,5 +22,6 @@ export { type ApiContext, fn, internal, INTERNAL_PREFIX } from './context.ts'
 export type ApiModule = ((ctx: ApiContext) => HostFunction[]) & { prelude?: { name: string, source: string } }
 
 export const coreApiModules: readonly ApiModule[] = [
-  ioFunctions, addressFunctions, loggingFunctions, configFunctions, hookFunctions
+  ioFunctions, addressFunctions, loggingFunctions, configFunctions, hookFunctions,
+  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions
 ]

@@ -1,0 +1,134 @@
+import { DaemonSettings } from './config/settings.ts'
+import { type DeviceParser } from './device/index.ts'
+import { TrackalertError } from './errors.ts'
+import { GeoIPRegistry } from './geoip/index.ts'
+import { logger } from './log/index.ts'
+import { type ApiModule, type ConsoleOutput, type HostServices } from './lua/api/index.ts'
+import { LuaDispatcher } from './lua/dispatcher.ts'
+import { LuaScriptError } from './lua/lua-error.ts'
+import { LuaStatePool } from './lua/pool.ts'
+import { LuaRuntime, runConfigFile } from './lua/runtime.ts'
+import { type LuaState } from './lua/state.ts'
+import { ReportPipeline, type Clock } from './report/pipeline.ts'
+import { Scheduler } from './scheduler/index.ts'
+import { type DaemonStats } from './stats/index.ts'
+import { WebhookDispatcher } from './webhooks/index.ts'
+
+/** What outlives a reload: the services a generation borrows. */
+export interface SharedServices {
+  readonly stats: DaemonStats
+  readonly devices: DeviceParser
+  readonly output: ConsoleOutput
+  readonly clock: Clock
+  requestShutdown (): void
+  reloadConfig (): Promise<string>
+}
+
+export interface GenerationOptions {
+  readonly configFile: string
+  readonly configName: string
+  readonly extraApiModules?: readonly ApiModule[]
+}
+
+interface GenerationParts {
+  readonly settings: DaemonSettings
+  readonly runtime: LuaRuntime
+  readonly configState: LuaState
+  readonly pool: LuaStatePool
+  readonly webhooks: WebhookDispatcher
+  readonly scheduler: Scheduler
+  readonly geoip: GeoIPRegistry
+}
+
+/**
+ * Everything built from one load of the configuration: settings, the Lua states, and the services
+ * the config defines (webhooks, schedules, GeoIP databases). A reload builds a new generation and
+ * retires the old one once its in-flight work is done.
+ */
+export class Generation {
+  readonly settings: DaemonSettings
+  readonly runtime: LuaRuntime
+  readonly configState: LuaState
+  readonly pool: LuaStatePool
+  readonly dispatcher: LuaDispatcher
+  readonly pipeline: ReportPipeline
+  readonly webhooks: WebhookDispatcher
+  readonly scheduler: Scheduler
+  readonly geoip: GeoIPRegistry
+  #retired: Promise<void> | null = null
+
+  private constructor (parts: GenerationParts, shared: SharedServices) {
+    this.settings = parts.settings
+    this.runtime = parts.runtime
+    this.configState = parts.configState
+    this.pool = parts.pool
+    this.webhooks = parts.webhooks
+    this.scheduler = parts.scheduler
+    this.geoip = parts.geoip
+    this.dispatcher = new LuaDispatcher(this.pool, shared.stats)
+    this.pipeline = new ReportPipeline(this.runtime.lua, this.dispatcher, shared.stats, shared.clock)
+    this.pipeline.enricher = shared.devices
+    this.pipeline.hasReport = this.settings.reportDefined
+  }
+
+  get lua (): LuaRuntime['lua'] { return this.runtime.lua }
+
+  /** Loads the configuration into a config state and `numLuaStates` report states. */
+  static async load (options: GenerationOptions, shared: SharedServices): Promise<Generation> {
+    const settings = new DaemonSettings()
+    const { stats } = shared
+    const webhooks = new WebhookDispatcher({
+      observer: {
+        onResult: (hook, ok) => stats.countWebhookEvent(hook.id, hook.url, ok),
+        onDrop: (hook) => stats.countWebhookDropped(hook.name),
+        onAttempt: (hook, _ok, seconds) => stats.observeWebhookAttempt(hook.name, seconds * 1000)
+      }
+    })
+    const scheduler = new Scheduler({ onRun: (name, result, ms) => stats.recordBackgroundRun(name, result, ms) })
+    const geoip = new GeoIPRegistry()
+    const services: HostServices = {
+      settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output,
+      requestShutdown: () => shared.requestShutdown(),
+      reloadConfig: () => shared.reloadConfig()
+    }
+    const runtime = await LuaRuntime.create(services, options.extraApiModules ?? [])
+    const configState = runtime.createState('config', 0, settings.luaTimeLimitMs)
+    await loadConfig(configState, options)
+    for (const name of ['report', 'stats', 'readyz', 'livez', ...settings.customEndpoints]) stats.registerCommand(name)
+    const states: LuaState[] = []
+    for (let i = 1; i <= settings.numLuaStates; i++) {
+      const state = runtime.createState('report', i, settings.luaTimeLimitMs)
+      await loadConfig(state, options)
+      states.push(state)
+    }
+    configState.timeLimitMs = settings.luaTimeLimitMs
+    if (!settings.reportDefined) logger.warn('no report function set (setReport): reports are accepted and only counted')
+    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip }, shared)
+  }
+
+  /** Starts what runs on its own: webhook delivery and the background schedules. */
+  start (): void {
+    this.webhooks.start()
+    this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null))
+  }
+
+  /** Stops schedules, lets in-flight Lua calls finish, drains webhooks. Idempotent. */
+  retire (graceMs: number): Promise<void> {
+    this.#retired ??= (async () => {
+      await this.scheduler.stop(graceMs)
+      const deadline = Date.now() + graceMs
+      while (this.pool.busy > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+      await this.webhooks.drain()
+    })()
+    return this.#retired
+  }
+}
+
+async function loadConfig (state: LuaState, options: GenerationOptions): Promise<void> {
+  try {
+    await runConfigFile(state, options.configFile, options.configName)
+  } catch (err) {
+    const detail = err instanceof LuaScriptError || err instanceof TrackalertError ? err.message : (err as Error).message
+    throw new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: ${detail}`, { cause: err })
+  }
+}

@@ -1,0 +1,34 @@
+import { type ResultPusher } from '../lua/host.ts'
+import { type LuaModule } from '../lua/wasm.ts'
+
+/** Pushes bytes as a Lua string, without UTF-8 decoding. */
+export function pushBytes (lua: LuaModule, L: number, bytes: Uint8Array): void {
+  lua.raw.lua_pushlstring(L, lua.scratch, lua.writeScratchBytes(bytes))
+}
+
+/** Pushes { name = value } with names pushed as strings (they are remote input: never interned). */
+export function pushStringMap (lua: LuaModule, L: number, map: Record<string, string>): void {
+  const raw = lua.raw
+  raw.lua_createtable(L, 0, 8)
+  for (const key in map) {
+    lua.pushString(L, key)
+    lua.pushString(L, map[key])
+    raw.lua_rawset(L, -3)
+  }
+}
+
+/**
+ * For a failed asynchronous call: a pusher that raises `message` as a Lua error prefixed with the
+ * caller's file:line. It runs in the resumed host call, where level 1 is still the Lua caller; a
+ * rejected promise would raise the bare message.
+ */
+export function raiseAt (lua: LuaModule, message: string): ResultPusher {
+  return (L) => {
+    const raw = lua.raw
+    raw.luaL_where(L, 1)
+    lua.pushString(L, message)
+    raw.lua_concat(L, 2)
+    raw.lua_error(L)
+    return 0
+  }
+}
