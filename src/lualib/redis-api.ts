@@ -94,9 +94,11 @@ export function redisModule (service: RedisService): ApiModule {
       internal(`redis.${method}`, (L) => {
         // redis:get(k) passes the redis table first; redis.get(k) does not.
         const first = raw.lua_type(L, 1) === LUA_TTABLE ? 2 : 1
+        // set(key, value, seconds): the expiry as a plain third argument. Checked before reading the
+        // arguments: reading a number as text converts it in place.
+        const expiry = method === 'set' && raw.lua_gettop(L) === first + 2 && raw.lua_type(L, first + 2) === LUA_TNUMBER
         let list = readArgs(L, first, method)
-        // set(key, value, seconds): the expiry as a plain third argument, as redis-lua users expect.
-        if (method === 'set' && list.length === 3 && raw.lua_type(L, first + 2) === LUA_TNUMBER) list = [list[0], list[1], 'EX', list[2]]
+        if (expiry) list = [list[0], list[1], 'EX', list[2]]
         if (list.length < min || list.length > max) {
           throw new LuaArgError(`redis.${method}: expected ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${list.length}`)
         }

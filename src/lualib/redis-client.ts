@@ -35,6 +35,7 @@ export class RedisService {
   #client: Redis | null = null
   #pending = 0
   #lastError = ''
+  #target = ''
   readonly #counters: LuaLibraryCounters
 
   constructor (counters: LuaLibraryCounters) {
@@ -69,7 +70,10 @@ export class RedisService {
     } catch (err) {
       this.#counters.redisFailures++
       const e = err as Error
-      throw new Error(e.message === 'Command timed out' ? `timed out after ${settings.timeoutMs} ms` : e.message, { cause: err })
+      let message = e.message
+      if (message === 'Command timed out') message = `timed out after ${settings.timeoutMs} ms`
+      else if (e.name === 'MaxRetriesPerRequestError') message = `cannot reach Redis at ${this.#target}${this.#lastError === '' ? '' : `: ${this.#lastError}`}`
+      throw new Error(message, { cause: err })
     } finally {
       this.#pending--
     }
@@ -79,6 +83,7 @@ export class RedisService {
     if (this.#client !== null) return this.#client
     const fromUrl = s.url === undefined ? {} : parseRedisUrl(s.url)
     const useTls = s.tls || fromUrl.tls === true
+    this.#target = `${fromUrl.host ?? s.host}:${fromUrl.port ?? s.port}`
     const client = new Redis({
       host: fromUrl.host ?? s.host,
       port: fromUrl.port ?? s.port,
