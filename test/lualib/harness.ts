@@ -1,6 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { DaemonSettings } from '../../src/config/settings.ts'
 import { GeoIPRegistry } from '../../src/geoip/index.ts'
 import { type ApiModule, type HostServices } from '../../src/lua/api/index.ts'
@@ -127,4 +129,16 @@ export function run (h: Harness, state: LuaState, code: string): Promise<CallRes
       resolve(out)
     })
   })
+}
+
+/** The repository root, found from the compiled test's location (dist/ or .build/<area>/). */
+export function repoRoot (): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (true) {
+    const pkg = join(dir, 'package.json')
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'trackalert') return dir
+    const up = dirname(dir)
+    if (up === dir) throw new Error('repository root not found')
+    dir = up
+  }
 }
