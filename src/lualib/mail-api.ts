@@ -75,7 +75,7 @@ export function mailModule (queue: MailQueue): ApiModule {
           return 1
         }
         raw.lua_pushboolean(L, 0)
-        lua.pushString(L, 'mail queue full')
+        lua.pushString(L, queue.closed ? 'mail queue closed' : 'mail queue full')
         return 2
       })
     ]

@@ -77,6 +77,7 @@ export class MailQueue {
   }
 
   get configured (): boolean { return this.#settings !== null }
+  get closed (): boolean { return this.#closed }
   get settings (): MailRelaySettings | null { return this.#settings }
 
   /** Mails not delivered yet: waiting, backing off before a retry, or being sent. */
@@ -99,7 +100,7 @@ export class MailQueue {
     if (settings === null) throw new Error('no mail relay configured (setMailRelay{host = ...})')
     if (this.#closed || this.size >= settings.queueSize) {
       this.#counters.mailDropped++
-      logger.warn('mail dropped: queue full', { to: message.to.join(','), queueSize: settings.queueSize })
+      logger.warn(this.#closed ? 'mail dropped: shutting down' : 'mail dropped: queue full', { to: message.to.join(','), queueSize: settings.queueSize })
       return false
     }
     this.#counters.mailQueued++

@@ -37,6 +37,10 @@ const COMMANDS: Record<string, [string, Shape, number, number]> = {
   hexists: ['HEXISTS', 'bool', 2, 2]
 }
 
+/** Commands that change the state of the connection every Lua state shares, or take it over. */
+const CONNECTION_STATE = new Set(['MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH', 'SELECT', 'SUBSCRIBE', 'PSUBSCRIBE',
+  'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE', 'MONITOR', 'QUIT', 'RESET', 'AUTH', 'HELLO', 'CLIENT'])
+
 /** Replies nest at most a few levels (EXEC, SCAN); the bound keeps the Lua stack use small. */
 const MAX_REPLY_DEPTH = 6
 
@@ -131,6 +135,9 @@ export function redisModule (service: RedisService): ApiModule {
         const t = raw.lua_type(L, first)
         if (t === LUA_TNIL || t === LUA_TNONE || t === LUA_TBOOLEAN) throw new LuaArgError("bad argument #1 to 'redis.call' (command name expected)")
         const name = args.string(L, first, 'redis.call')
+        if (CONNECTION_STATE.has(name.toUpperCase())) {
+          throw new LuaArgError(`redis.call: ${name.toUpperCase()} is not available: every Lua state shares one connection (use a Lua script with EVAL for atomic steps)`)
+        }
         const list = readArgs(L, first + 1, 'call')
         return service.command(name, list).then((reply) => pusher(lua, 'raw', reply), (err: Error) => raiseAt(lua, `redis.call ${name.toUpperCase()}: ${err.message}`))
       })

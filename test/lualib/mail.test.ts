@@ -129,7 +129,7 @@ test('a full queue drops new mail and counts it; close() drains what is queued',
     assert.deepEqual(held.mails.map((m) => m.to[0]), ['a@example.com', 'b@example.com'])
     const m = lib2.metrics()
     assert.deepEqual([m.mailQueued, m.mailSent, m.mailDropped, m.mailQueueSize], [2, 2, 1, 0])
-    assert.deepEqual(await run(h2, h2.states[0], 'return sendMail{ to = "late@example.com", text = "x" }'), [false, 'mail queue full'])
+    assert.deepEqual(await run(h2, h2.states[0], 'return sendMail{ to = "late@example.com", text = "x" }'), [false, 'mail queue closed'])
   } finally {
     held.release()
     await lib2.close()

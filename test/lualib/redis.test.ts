@@ -72,6 +72,8 @@ test('server errors, bad arguments and no configuration are Lua errors; pcall ca
   await assert.rejects(run(h, h.states[1], 'return redis:get("a", "b")'), /test:1: redis\.get: expected 1 argument, got 2/)
   await assert.rejects(run(h, h.states[1], 'return redis:set("a", {})'), /bad argument #2 to 'redis\.set' \(string or number expected, got table\)/)
   await assert.rejects(run(h, h.states[1], 'return redis:call("NOSUCHCMD")'), /redis\.call NOSUCHCMD: ERR unknown command/)
+  await assert.rejects(run(h, h.states[1], 'return redis:call("multi")'), /test:1: redis\.call: MULTI is not available: every Lua state shares one connection/)
+  assert.deepEqual(await run(h, h.states[1], 'return redis.call("EVAL", "return redis.call(\'INCRBY\', KEYS[1], ARGV[1])", 1, "evalkey", 3)'), [3])
   const lib2 = new LuaLibrary()
   const h2 = await createHarness({ modules: lib2.modules, reportStates: 0, config: '' })
   try {
