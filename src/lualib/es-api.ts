@@ -7,7 +7,7 @@ import { type ElasticsearchClient, type EsCallOptions } from './elasticsearch.ts
 import { pushJson } from './json-decode.ts'
 import { encodeLua } from './json-encode.ts'
 import { jsonOptions } from './json-options.ts'
-import { raiseAt } from './lua-push.ts'
+import { assertCanWait, raiseAt } from './lua-push.ts'
 import { Options } from './options.ts'
 
 const SETTING_KEYS = ['url', 'user', 'password', 'api_key', 'timeout', 'headers']
@@ -69,6 +69,7 @@ export function esModule (client: ElasticsearchClient): ApiModule {
         }
         const query = body(L, 2, state, 'es.search') ?? '{}'
         const opts = callOptions(L, 3, 'es.search')
+        assertCanWait(lua, L, state, 'es.search')
         return client.search(index, query, opts).then((v) => answer(v, null, state), failed('es.search'))
       }),
       internal('es.request', (L, state) => {
@@ -76,6 +77,7 @@ export function esModule (client: ElasticsearchClient): ApiModule {
         const path = args.string(L, 2, 'es.request')
         const json = body(L, 3, state, 'es.request')
         const opts = callOptions(L, 4, 'es.request')
+        assertCanWait(lua, L, state, 'es.request')
         return client.request(method, path, json, opts).then((a) => answer(a.body, a.status, state), failed('es.request'))
       })
     ]

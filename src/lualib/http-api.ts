@@ -4,7 +4,7 @@ import { LUA_TNIL, LUA_TNONE, LUA_TSTRING, LUA_TTABLE } from '../lua/constants.t
 import { type HostFunction, LuaArgError, type ResultPusher } from '../lua/host.ts'
 import { type LuaModule } from '../lua/wasm.ts'
 import { type HttpClient, type HttpRequest, type HttpResponse } from './http-client.ts'
-import { pushBytes, pushStringMap, raiseAt } from './lua-push.ts'
+import { assertCanWait, pushBytes, pushStringMap, raiseAt } from './lua-push.ts'
 import { Options } from './options.ts'
 
 const REQUEST_KEYS = ['url', 'method', 'headers', 'body', 'timeout', 'redirects']
@@ -63,11 +63,13 @@ export function httpModule (client: HttpClient): ApiModule {
         client.configure(Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)))
         return 0
       }),
-      internal('http.request', (L) => {
+      internal('http.request', (L, state) => {
         const req = readRequest(L)
+        assertCanWait(lua, L, state, 'http.request')
         return client.request(req).then(pushResponse, (err: Error) => raiseAt(lua, `http.request: ${req.method.toUpperCase()} ${req.url}: ${err.message}`))
       }),
-      internal('socket.http.request', (L) => {
+      internal('socket.http.request', (L, state) => {
+        assertCanWait(lua, L, state, 'socket.http.request')
         if (raw.lua_type(L, 1) === LUA_TTABLE) {
           throw new LuaArgError('socket.http.request: the table form (ltn12 sources and sinks) is not supported; use http.request{...}')
         }

@@ -1,4 +1,5 @@
-import { type ResultPusher } from '../lua/host.ts'
+import { LuaArgError, type ResultPusher } from '../lua/host.ts'
+import { type LuaState } from '../lua/state.ts'
 import { type LuaModule } from '../lua/wasm.ts'
 
 /** Pushes bytes as a Lua string, without UTF-8 decoding. */
@@ -31,4 +32,13 @@ export function raiseAt (lua: LuaModule, message: string): ResultPusher {
     raw.lua_error(L)
     return 0
   }
+}
+
+/**
+ * Refuses an asynchronous call where the Lua state cannot be suspended, before anything is sent:
+ * the bridge would refuse too, but only after the request (or a Redis INCR) had gone out.
+ */
+export function assertCanWait (lua: LuaModule, L: number, state: LuaState, name: string): void {
+  if (L === state.thread && lua.raw.lua_isyieldable(L) !== 0) return
+  throw new LuaArgError(`${name}: cannot wait for I/O here (called from a table.sort or string.gsub callback, a metamethod, a coroutine of your own, or a module while it loads)`)
 }

@@ -3,7 +3,7 @@ import { LUA_TBOOLEAN, LUA_TNIL, LUA_TNONE, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE
 import { type HostFunction, LuaArgError, type ResultPusher } from '../lua/host.ts'
 import { pushNumber } from '../lua/values.ts'
 import { type LuaModule } from '../lua/wasm.ts'
-import { pushBytes, raiseAt } from './lua-push.ts'
+import { assertCanWait, pushBytes, raiseAt } from './lua-push.ts'
 import { Options } from './options.ts'
 import { parseRedisUrl, REDIS_DEFAULTS, type RedisArg, type RedisService } from './redis-client.ts'
 
@@ -95,7 +95,7 @@ export function redisModule (service: RedisService): ApiModule {
       return out
     }
     const command = (method: string, [name, shape, min, max]: [string, Shape, number, number]): HostFunction =>
-      internal(`redis.${method}`, (L) => {
+      internal(`redis.${method}`, (L, state) => {
         // redis:get(k) passes the redis table first; redis.get(k) does not.
         const first = raw.lua_type(L, 1) === LUA_TTABLE ? 2 : 1
         // set(key, value, seconds): the expiry as a plain third argument. Checked before reading the
@@ -106,6 +106,7 @@ export function redisModule (service: RedisService): ApiModule {
         if (list.length < min || list.length > max) {
           throw new LuaArgError(`redis.${method}: expected ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${list.length}`)
         }
+        assertCanWait(lua, L, state, `redis.${method}`)
         return service.command(name, list).then((reply) => pusher(lua, shape, reply), (err: Error) => raiseAt(lua, `redis.${method}: ${err.message}`))
       })
     return [
@@ -130,7 +131,7 @@ export function redisModule (service: RedisService): ApiModule {
         return 0
       }),
       ...Object.entries(COMMANDS).map(([method, spec]) => command(method, spec)),
-      internal('redis.call', (L) => {
+      internal('redis.call', (L, state) => {
         const first = raw.lua_type(L, 1) === LUA_TTABLE ? 2 : 1
         const t = raw.lua_type(L, first)
         if (t === LUA_TNIL || t === LUA_TNONE || t === LUA_TBOOLEAN) throw new LuaArgError("bad argument #1 to 'redis.call' (command name expected)")
@@ -139,6 +140,7 @@ export function redisModule (service: RedisService): ApiModule {
           throw new LuaArgError(`redis.call: ${name.toUpperCase()} is not available: every Lua state shares one connection (use a Lua script with EVAL for atomic steps)`)
         }
         const list = readArgs(L, first + 1, 'call')
+        assertCanWait(lua, L, state, 'redis.call')
         return service.command(name, list).then((reply) => pusher(lua, 'raw', reply), (err: Error) => raiseAt(lua, `redis.call ${name.toUpperCase()}: ${err.message}`))
       })
     ]

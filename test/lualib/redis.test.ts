@@ -87,6 +87,13 @@ test('server errors, bad arguments and no configuration are Lua errors; pcall ca
   }
 })
 
+test('a command where Lua cannot wait is refused before it reaches the server', async () => {
+  await assert.rejects(run(h, h.states[1], 'local t = {2, 1} table.sort(t, function (a, b) redis:incr("sorted") return a < b end)'),
+    /test:1: redis\.incr: cannot wait for I\/O here \(called from a table\.sort/)
+  await assert.rejects(run(h, h.states[1], 'return coroutine.wrap(function () return redis:incr("sorted") end)()'), /redis\.incr: cannot wait for I\/O here/)
+  assert.deepEqual(await run(h, h.states[1], 'return redis:get("sorted")'), [null])
+})
+
 test('timeouts, a wrong password and a server that is down fail the call instead of hanging', async () => {
   const lib2 = new LuaLibrary()
   const dead = await freePort()
