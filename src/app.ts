@@ -6,7 +6,8 @@ import { HttpFrontend } from './http/server.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule } from './lua/api/index.ts'
 import { systemClock, type Clock } from './report/pipeline.ts'
-import { DaemonStats, type PeriodicStatsLogger } from './stats/index.ts'
+import { DaemonStats, registerLuaLibraryMetrics, type PeriodicStatsLogger } from './stats/index.ts'
+import { LuaLibraryCounters } from './lualib/index.ts'
 
 export interface AppOptions {
   /** Absolute path of trackalert.conf. */
@@ -35,6 +36,7 @@ export class App {
   readonly http: HttpFrontend
   readonly #options: AppOptions
   readonly #buffer = new ConsoleBuffer()
+  readonly #lualibCounters = new LuaLibraryCounters()
   readonly #console: ConsoleExecutor
   #gen: Generation | null = null
   #consoleServer: ConsoleServer | null = null
@@ -83,6 +85,7 @@ export class App {
       devices: this.devices,
       output: this.#buffer,
       clock: this.#options.clock ?? systemClock,
+      lualibCounters: this.#lualibCounters,
       requestShutdown: () => {
         if (this.#options.onShutdownRequest !== undefined) this.#options.onShutdownRequest()
         else void this.close()
@@ -100,6 +103,7 @@ export class App {
     stats.setGaugeSource('web_queue_size', () => this.current.pool.queued)
     stats.setGaugeSource('lua_states_busy', () => this.current.pool.busy)
     stats.setGaugeSource('webhook_queue_size', () => this.current.webhooks.queueSize())
+    registerLuaLibraryMetrics(stats.metrics.registry, () => this.current.lualib.metrics())
     gen.start()
     if (settings.listeners.length === 0) logger.warn('no listeners configured (addListener): the REST API is not reachable')
     await this.http.listen(settings.listeners)

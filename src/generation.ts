@@ -13,6 +13,7 @@ import { ReportPipeline, type Clock } from './report/pipeline.ts'
 import { Scheduler } from './scheduler/index.ts'
 import { type DaemonStats } from './stats/index.ts'
 import { WebhookDispatcher } from './webhooks/index.ts'
+import { LuaLibrary, type LuaLibraryCounters } from './lualib/index.ts'
 
 /** What outlives a reload: the services a generation borrows. */
 export interface SharedServices {
@@ -20,6 +21,8 @@ export interface SharedServices {
   readonly devices: DeviceParser
   readonly output: ConsoleOutput
   readonly clock: Clock
+  /** Lua library counters survive reloads so metrics never go backwards. */
+  readonly lualibCounters: LuaLibraryCounters
   requestShutdown (): void
   reloadConfig (): Promise<string>
 }
@@ -38,6 +41,7 @@ interface GenerationParts {
   readonly webhooks: WebhookDispatcher
   readonly scheduler: Scheduler
   readonly geoip: GeoIPRegistry
+  readonly lualib: LuaLibrary
 }
 
 /**
@@ -55,6 +59,7 @@ export class Generation {
   readonly webhooks: WebhookDispatcher
   readonly scheduler: Scheduler
   readonly geoip: GeoIPRegistry
+  readonly lualib: LuaLibrary
   #retired: Promise<void> | null = null
 
   private constructor (parts: GenerationParts, shared: SharedServices) {
@@ -65,6 +70,7 @@ export class Generation {
     this.webhooks = parts.webhooks
     this.scheduler = parts.scheduler
     this.geoip = parts.geoip
+    this.lualib = parts.lualib
     this.dispatcher = new LuaDispatcher(this.pool, shared.stats)
     this.pipeline = new ReportPipeline(this.runtime.lua, this.dispatcher, shared.stats, shared.clock)
     this.pipeline.enricher = shared.devices
@@ -91,9 +97,16 @@ export class Generation {
       requestShutdown: () => shared.requestShutdown(),
       reloadConfig: () => shared.reloadConfig()
     }
-    const runtime = await LuaRuntime.create(services, options.extraApiModules ?? [])
+    const lualib = new LuaLibrary({ counters: shared.lualibCounters })
+    const runtime = await LuaRuntime.create(services, [...lualib.modules, ...(options.extraApiModules ?? [])])
     const configState = runtime.createState('config', 0, settings.luaTimeLimitMs)
     await loadConfig(configState, options)
+    // The setCurl*() settings cover every outbound HTTPS client: webhooks and the Lua library alike.
+    try {
+      lualib.setOutboundTls(webhooks.settings.tls)
+    } catch (err) {
+      throw new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: ${(err as Error).message}`, { cause: err })
+    }
     for (const name of ['report', 'stats', 'readyz', 'livez', ...settings.customEndpoints]) stats.registerCommand(name)
     const states: LuaState[] = []
     for (let i = 1; i <= settings.numLuaStates; i++) {
@@ -103,7 +116,7 @@ export class Generation {
     }
     configState.timeLimitMs = settings.luaTimeLimitMs
     if (!settings.reportDefined) logger.warn('no report function set (setReport): reports are accepted and only counted')
-    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip }, shared)
+    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib }, shared)
   }
 
   /** Starts what runs on its own: webhook delivery and the background schedules. */
@@ -119,6 +132,7 @@ export class Generation {
       const deadline = Date.now() + graceMs
       while (this.pool.busy > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
       await this.webhooks.drain()
+      await this.lualib.close(graceMs)
     })()
     return this.#retired
   }

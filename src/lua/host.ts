@@ -48,7 +48,7 @@ export class HostBridge {
       const state = this.current
       const outcome = state === null ? null : state.takeAsyncOutcome()
       if (outcome === null || outcome.error !== null) {
-        this.#raise(L, outcome?.error ?? 'internal error: resumed without a result', false)
+        this.#raise(L, outcome?.error ?? 'internal error: resumed without a result', true)
         return 0
       }
       return outcome.push === null ? 0 : outcome.push(L)
@@ -80,7 +80,7 @@ export class HostBridge {
           return raw.lua_yieldk(L, 0, 0, this.continuation)
         }
         result.catch(() => {})
-        message = `${name.replace(/^__/, '')}: cannot wait for I/O here (called from a table.sort or string.gsub callback, a metamethod, or a coroutine of your own)`
+        message = `${name.replace(/^__ta\./, '')}: cannot wait for I/O here (called from a table.sort or string.gsub callback, a metamethod, or a coroutine of your own)`
       } catch (err) {
         if (err === LONGJMP) throw err
         message = err instanceof Error ? err.message : String(err)

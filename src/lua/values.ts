@@ -10,6 +10,8 @@ export function pushValue (lua: LuaModule, L: number, v: unknown, depth = 0): vo
   if (typeof v === 'number') { pushNumber(lua, L, v); return }
   if (typeof v === 'boolean') { raw.lua_pushboolean(L, v ? 1 : 0); return }
   if (v === null || v === undefined || depth > 64 || typeof v !== 'object') { raw.lua_pushnil(L); return }
+  // Nested tables need three slots per level; Lua only guarantees 20 free ones.
+  if (raw.lua_checkstack(L, 4) === 0) throw new Error('value nested too deeply for the Lua stack')
   if (Array.isArray(v)) {
     raw.lua_createtable(L, v.length, 0)
     for (let i = 0; i < v.length; i++) {
@@ -21,8 +23,10 @@ export function pushValue (lua: LuaModule, L: number, v: unknown, depth = 0): vo
   const obj = v as Record<string, unknown>
   raw.lua_createtable(L, 0, 4)
   for (const key in obj) {
+    // Keys may come from network data: push them, never intern them (cstr memory is never freed).
+    lua.pushString(L, key)
     pushValue(lua, L, obj[key], depth + 1)
-    raw.lua_setfield(L, -2, lua.cstr(key))
+    raw.lua_rawset(L, -3)
   }
 }
 
@@ -50,6 +54,7 @@ export function readValue (lua: LuaModule, L: number, idx: number, depth = 0): L
 function readTable (lua: LuaModule, L: number, idx: number, depth: number): LuaPlain {
   const raw = lua.raw
   const abs = idx < 0 ? raw.lua_gettop(L) + idx + 1 : idx
+  if (raw.lua_checkstack(L, 3) === 0) return null
   const entries: Array<[string | number, LuaPlain]> = []
   let sequence = true
   raw.lua_pushnil(L)

@@ -58,6 +58,7 @@ export interface LuaRaw {
   lua_pcallk (L: number, nargs: number, nresults: number, msgh: number, ctx: number, k: number): number
   lua_rawequal (L: number, a: number, b: number): number
   lua_concat (L: number, n: number): void
+  lua_checkstack (L: number, n: number): number
 }
 
 interface EmscriptenModule {
@@ -76,7 +77,7 @@ const rawNames: ReadonlyArray<keyof LuaRaw> = [
   'lua_pushboolean', 'lua_pushcclosure', 'lua_pushlightuserdata', 'lua_createtable', 'lua_getfield', 'lua_setfield',
   'lua_getglobal', 'lua_setglobal', 'lua_rawgeti', 'lua_rawseti', 'lua_rawget', 'lua_rawset', 'lua_next',
   'lua_setmetatable', 'lua_getmetatable', 'lua_resume', 'lua_yieldk', 'lua_isyieldable', 'lua_error', 'lua_sethook',
-  'lua_pcallk', 'lua_rawequal', 'lua_concat'
+  'lua_pcallk', 'lua_rawequal', 'lua_concat', 'lua_checkstack'
 ]
 
 const encoder = new TextEncoder()

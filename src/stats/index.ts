@@ -21,3 +21,4 @@ export {
   type GaugeSourceName, type BackgroundResult, type MetricsJson, type MetricFeeds, type PromMetricsOptions
 } from './metrics.ts'
 export { DaemonStats, type DaemonStatsOptions } from './daemon-stats.ts'
+export { registerLuaLibraryMetrics, type LuaLibraryFigures } from './lualib-metrics.ts'
