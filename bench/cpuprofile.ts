@@ -104,11 +104,17 @@ export function summariseProfile (p: CpuProfile, top = 10, startAt?: RegExp): Pr
   return { totalMs: totalUs / 1000, idleMs: idleUs / 1000, frames, categories }
 }
 
-export function formatProfile (s: ProfileSummary): string {
+/** `requests` (served while sampling) adds a µs-per-request column. */
+export function formatProfile (s: ProfileSummary, requests = 0): string {
   const pct = (v: number): string => `${(v * 100).toFixed(1).padStart(5)}%`
-  const lines = [`busy ${(s.totalMs - s.idleMs).toFixed(0)} ms of ${s.totalMs.toFixed(0)} ms sampled (idle ${s.idleMs.toFixed(0)} ms); shares are of busy time`, '', 'top self-time frames:']
-  s.frames.forEach((f, i) => lines.push(`${String(i + 1).padStart(2)}. ${pct(f.share)} ${f.selfMs.toFixed(0).padStart(7)} ms  ${f.name}  ${f.where}  [${f.category}]`))
+  const perReq = (ms: number): string => (requests > 0 ? `${(ms * 1000 / requests).toFixed(1).padStart(6)} µs/req  ` : '')
+  const busy = s.totalMs - s.idleMs
+  const lines = [
+    `busy ${busy.toFixed(0)} ms of ${s.totalMs.toFixed(0)} ms sampled (idle ${s.idleMs.toFixed(0)} ms)${requests > 0 ? `, ${requests} requests, ${perReq(busy).trim()} busy` : ''}; shares are of busy time`,
+    '', 'top self-time frames:'
+  ]
+  s.frames.forEach((f, i) => lines.push(`${String(i + 1).padStart(2)}. ${pct(f.share)} ${f.selfMs.toFixed(0).padStart(7)} ms  ${perReq(f.selfMs)}${f.name}  ${f.where}  [${f.category}]`))
   lines.push('', 'by layer:')
-  for (const c of s.categories) lines.push(`    ${pct(c.share)} ${c.selfMs.toFixed(0).padStart(7)} ms  ${c.category}`)
+  for (const c of s.categories) lines.push(`    ${pct(c.share)} ${c.selfMs.toFixed(0).padStart(7)} ms  ${perReq(c.selfMs)}${c.category}`)
   return lines.join('\n')
 }

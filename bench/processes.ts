@@ -10,6 +10,34 @@ export const WEBHOOK_RECEIVER = fileURLToPath(new URL('./webhook-receiver.js', i
 /** trackalert logs `listening for HTTP commands address="127.0.0.1:PORT"`; the helpers print `listening port=PORT`. */
 const PORT_PATTERNS = [/listening for HTTP commands address="[^"]*:(\d+)"/, /listening port=(\d+)/]
 
+/** Every child the bench started and that has not exited: killed together on Ctrl-C. */
+const live = new Set<ChildProcess>()
+
+export function track (child: ChildProcess): void {
+  live.add(child)
+  child.once('exit', () => live.delete(child))
+}
+
+/** SIGTERM to every tracked child (servers and wrk); for the bench's own signal handler. */
+export function killChildren (): void {
+  for (const child of live) child.kill('SIGTERM')
+}
+
+/**
+ * Waits until none of `servers` uses CPU (< 5% of a core over 500 ms), e.g. until a daemon has
+ * drained its webhook queue, so one run's leftovers do not compete with the next. False on timeout.
+ */
+export async function waitIdle (servers: readonly Server[], timeoutMs = 30000): Promise<boolean> {
+  const end = Date.now() + timeoutMs
+  const total = (): number => servers.reduce((n, sv) => n + cpuSeconds(sv.pid), 0)
+  while (Date.now() < end) {
+    const before = total()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    if (total() - before < 0.025) return true
+  }
+  return false
+}
+
 export interface Server {
   readonly name: string
   readonly child: ChildProcess
@@ -25,6 +53,7 @@ export interface Server {
  */
 export async function startServer (name: string, script: string, args: readonly string[], opts: { nodeArgs?: readonly string[], readyText?: string, timeoutMs?: number } = {}): Promise<Server> {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  track(child)
   let out = ''
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const port = await new Promise<number>((resolve, reject) => {

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatProfile, summariseProfile, type CpuProfile } from './cpuprofile.ts'
-import { BARE_SERVER, startDaemon, startReceiver, startServer, type Server } from './processes.ts'
+import { BARE_SERVER, killChildren, startDaemon, startReceiver, startServer, type Server } from './processes.ts'
 import { probeScenario, SCENARIOS, writeScenarioConfig } from './scenarios.ts'
 import { readSettings, WRK_INSTALL_HINT } from './settings.ts'
 import { runWrk, wrkVersion } from './wrk.ts'
@@ -42,18 +42,22 @@ async function main (): Promise<number> {
     await writeFile(script, scenario.wrkScript(ctx))
     const url = `http://127.0.0.1:${target.port}${scenario.path}`
     const load = { url, script, connections: s.connections, threads: s.threads }
-    if (s.warmup > 0) await runWrk({ ...load, seconds: s.warmup, scriptArgs: ['1'] })
+    const warm = s.warmup > 0 ? (await runWrk({ ...load, seconds: s.warmup, scriptArgs: ['1'] })).requests : 0
     const r = await runWrk({ ...load, seconds: s.duration, scriptArgs: ['2'] })
     process.stdout.write(`${name} (${target.name}): ${r.rps.toFixed(0)} req/s under --cpu-prof (p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms)\n`)
     await target.stop()
     const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'))
     if (file === undefined) throw new Error(`the daemon wrote no .cpuprofile into ${profDir}`)
     const profile = JSON.parse(await readFile(join(profDir, file), 'utf8')) as CpuProfile
-    process.stdout.write(`${formatProfile(summariseProfile(profile, 10, /\/(src\/http\/server|bench\/bare-server)\.js$/))}\n\nprofile: ${join(profDir, file)} (open in Chrome DevTools → Performance)\n`)
+    process.stdout.write(`${formatProfile(summariseProfile(profile, 10, /\/(src\/http\/server|bench\/bare-server)\.js$/), warm + r.requests + (bareTarget ? 0 : 1))}\n\nprofile: ${join(profDir, file)} (open in Chrome DevTools → Performance)\n`)
     return 0
   } finally {
     for (const server of stack.reverse()) await server.stop()
   }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => { killChildren(); process.exit(130) })
 }
 
 main().then((code) => { process.exitCode = code }, (err: unknown) => {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { metricValues } from './http-client.ts'
-import { cpuSeconds, machineBusySeconds, peakRssMiB, reapedChildrenCpuSeconds, startBare, startDaemon, startReceiver, type Server } from './processes.ts'
+import { cpuSeconds, killChildren, machineBusySeconds, peakRssMiB, reapedChildrenCpuSeconds, startBare, startDaemon, startReceiver, waitIdle, type Server } from './processes.ts'
 import { probeScenario, SCENARIOS, writeScenarioConfig, type Scenario, type ScenarioContext } from './scenarios.ts'
 import { readSettings, WRK_INSTALL_HINT, type BenchSettings } from './settings.ts'
 import { formatTable, summarise, type MeasuredRun, type ScenarioResult } from './summary.ts'
@@ -33,14 +33,19 @@ function startFailure (err: Error): string {
 let nonce = Date.now() % 1_000_000
 const runNonce = (): string => String(++nonce)
 
-/** One measured run, with CPU accounting: the server, wrk, and whatever else kept the machine busy. */
-async function measure (server: Server, url: string, script: string, s: BenchSettings): Promise<MeasuredRun> {
-  const before = { server: cpuSeconds(server.pid), wrk: reapedChildrenCpuSeconds(), self: cpuSeconds('self'), machine: machineBusySeconds() }
+/**
+ * One measured run, with CPU accounting: the server, wrk, the scenario's other processes
+ * (`helpers`) and whatever else kept the machine busy.
+ */
+async function measure (server: Server, helpers: readonly Server[], url: string, script: string, s: BenchSettings): Promise<MeasuredRun> {
+  const helperCpu = (): number => helpers.reduce((n, h) => n + cpuSeconds(h.pid), 0)
+  const before = { server: cpuSeconds(server.pid), helpers: helperCpu(), wrk: reapedChildrenCpuSeconds(), self: cpuSeconds('self'), machine: machineBusySeconds() }
   const r = await runWrk({ url, script, seconds: s.duration, connections: s.connections, threads: s.threads, scriptArgs: [runNonce()] })
   const serverCpu = cpuSeconds(server.pid) - before.server
+  const helpersCpu = helperCpu() - before.helpers
   const wrkCpu = reapedChildrenCpuSeconds() - before.wrk
-  const other = machineBusySeconds() - before.machine - serverCpu - wrkCpu - (cpuSeconds('self') - before.self)
-  return { ...r, cpuSeconds: serverCpu, wrkCpuSeconds: wrkCpu, otherCores: Math.max(0, other / r.seconds) }
+  const other = machineBusySeconds() - before.machine - serverCpu - helpersCpu - wrkCpu - (cpuSeconds('self') - before.self)
+  return { ...r, cpuSeconds: serverCpu, wrkCpuSeconds: wrkCpu, helperCores: helpersCpu / r.seconds, otherCores: Math.max(0, other / r.seconds) }
 }
 
 async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): Promise<ScenarioResult> {
@@ -74,11 +79,15 @@ async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): 
         await runWrk({ url: t.url, script, seconds: s.warmup, connections: s.connections, threads: s.threads, scriptArgs: [runNonce()] })
       }
     }
+    const notes = [...probe.notes]
     for (let round = 1; round <= s.rounds; round++) {
       for (const t of targets) {
-        const r = await measure(t.server, t.url, script, s)
+        // Leftover work (a webhook queue still draining) would otherwise load the next run.
+        if (!await waitIdle(stack)) notes.push(`round ${round}: processes still busy 30 s after the previous run`)
+        const helpers = stack.filter((sv) => sv !== t.server)
+        const r = await measure(t.server, helpers, t.url, script, s)
         t.runs.push(r)
-        process.stdout.write(`  round ${round} ${t.server.name.padEnd(14)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${(r.cpuSeconds / r.seconds).toFixed(2)} wrk ${(r.wrkCpuSeconds / r.seconds).toFixed(2)} other ${r.otherCores.toFixed(2)} cores${r.errors > 0 ? `  ERRORS ${r.errors} (non-2xx ${r.non2xx})` : ''}\n`)
+        process.stdout.write(`  round ${round} ${t.server.name.padEnd(14)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${(r.cpuSeconds / r.seconds).toFixed(2)} wrk ${(r.wrkCpuSeconds / r.seconds).toFixed(2)} helpers ${r.helperCores.toFixed(2)} other ${r.otherCores.toFixed(2)} cores${r.errors > 0 ? `  ERRORS ${r.errors} (non-2xx ${r.non2xx})` : ''}\n`)
       }
     }
     const facts = {
@@ -87,7 +96,6 @@ async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): 
     }
     const [ta, bb] = targets.map((t) => summarise(t.runs, peakRssMiB(t.server.pid)))
     if (ta === undefined || bb === undefined) throw new Error('unreachable: two targets')
-    const notes = [...probe.notes]
     const errors = targets[0]?.runs.reduce((n, r) => n + r.errors, 0) ?? 0
     const luaErrors = Object.entries(facts).filter(([k, v]) => k.startsWith('trackalert_lua_errors_total') && v > 0)
     if (luaErrors.length > 0) notes.push(`Lua errors during the run: ${luaErrors.map(([k, v]) => `${k} ${v}`).join(', ')}`)
@@ -137,6 +145,10 @@ async function main (): Promise<number> {
   await writeFile(file, JSON.stringify({ started: started.toISOString(), machine, settings: { ...s, password: undefined }, scenarios: results }, null, 2) + '\n')
   process.stdout.write(`results: ${file}\n`)
   return results.some((r) => r.status === 'ok') ? 0 : 1
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => { killChildren(); process.exit(130) })
 }
 
 main().then((code) => { process.exitCode = code }, (err: unknown) => {

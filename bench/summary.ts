@@ -6,7 +6,9 @@ export interface MeasuredRun extends WrkResult {
   readonly cpuSeconds: number
   /** wrk's CPU seconds during the run. */
   readonly wrkCpuSeconds: number
-  /** Busy cores on the machine not accounted for by the server, wrk or the bench itself. */
+  /** Cores used by this scenario's other processes (the idle server, the webhook receiver). */
+  readonly helperCores: number
+  /** Busy cores on the machine not accounted for by the bench's own processes: other people's work. */
   readonly otherCores: number
 }
 

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { track } from './processes.ts'
 
 /** What one wrk run measured; latencies in milliseconds. */
 export interface WrkResult {
@@ -59,6 +60,7 @@ export function runWrk (o: WrkOptions): Promise<WrkResult> {
   const args = ['-t', String(o.threads), '-c', String(o.connections), '-d', `${o.seconds}s`, '--timeout', '10s', '-s', o.script, o.url, '--', ...(o.scriptArgs ?? [])]
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    track(child)
     let out = ''
     child.stdout.on('data', (c: Buffer) => { out += c.toString() })
     child.stderr.on('data', (c: Buffer) => { out += c.toString() })
