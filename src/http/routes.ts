@@ -7,7 +7,7 @@ import { splitAttrs } from '../report/login-tuple.ts'
 import { type ReportPipeline } from '../report/pipeline.ts'
 import { type DaemonStats } from '../stats/index.ts'
 import { readBody } from './body.ts'
-import { OK_REPORT, sendFailure, sendJson } from './respond.ts'
+import { OK_REPORT, sendFailure, sendJson, sendOk } from './respond.ts'
 
 /** The parts of the current configuration generation that requests use. */
 export interface ServingParts {
@@ -57,7 +57,7 @@ export const reportRoute: Route = {
         return
       }
       ctx.current().pipeline.submit(parsed.value, (rejection) => {
-        if (rejection === null) sendJson(res, 200, OK_REPORT)
+        if (rejection === null) sendOk(res)
         else sendFailure(res, 400, rejection)
       })
     })
