@@ -44,6 +44,8 @@ export interface Server {
   readonly pid: number
   readonly port: number
   output (): string
+  /** null while running, else how it ended ("exit code 1", "signal SIGKILL"). */
+  exitStatus (): string | null
   stop (): Promise<void>
 }
 
@@ -83,7 +85,8 @@ export async function startServer (name: string, script: string, args: readonly 
       clearTimeout(timer)
     }
   }
-  return { name, child, pid: child.pid ?? 0, port, output: () => out, stop }
+  const exitStatus = (): string | null => child.signalCode !== null ? `signal ${child.signalCode}` : child.exitCode !== null ? `exit code ${child.exitCode}` : null
+  return { name, child, pid: child.pid ?? 0, port, output: () => out, exitStatus, stop }
 }
 
 export const startDaemon = (configFile: string, nodeArgs: readonly string[] = []): Promise<Server> =>

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, release, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { existsSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { metricValues } from './http-client.ts'
 import { cpuSeconds, killChildren, machineBusySeconds, peakRssMiB, reapedChildrenCpuSeconds, startBare, startDaemon, startReceiver, waitIdle, type Server } from './processes.ts'
@@ -103,9 +104,22 @@ async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): 
     if (other > 0.15) notes.push(`other processes kept ${other.toFixed(2)} cores busy during measured runs: figures are disturbed`)
     if (errors > 0) notes.push(`trackalert answered ${errors} requests with errors or non-2xx statuses during measured runs`)
     return { ...base, status: 'ok', notes, trackalert: ta, bare: bb, ratio: { rps: ta.median.rps / bb.median.rps, p99: ta.median.p99 / bb.median.p99 }, facts }
+  } catch (err) {
+    // A server that died mid-run (crash, or killed from outside) fails this scenario, not the bench.
+    const dead = stack.filter((sv) => sv.exitStatus() !== null)
+      .map((sv) => `${sv.name} ended (${sv.exitStatus() ?? ''}); last output: ${sv.output().trim().split('\n').slice(-3).join(' | ')}`)
+    return { ...base, status: 'failed', skipReason: [(err as Error).message.split('\n')[0] ?? '', ...dead].join('; '), notes: [] }
   } finally {
     for (const server of stack.reverse()) await server.stop()
   }
+}
+
+/** The commit measured, with "+dirty" when the working tree has changes. */
+function gitRevision (): string {
+  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' })
+  if (rev.status !== 0) return 'unknown'
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'src'], { encoding: 'utf8' })
+  return rev.stdout.trim() + (dirty.stdout.trim() !== '' ? '+dirty' : '')
 }
 
 async function main (): Promise<number> {
@@ -120,8 +134,8 @@ async function main (): Promise<number> {
   const chosen = wanted.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => wanted.includes(s.name))
   const s = readSettings()
   const started = new Date()
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', kernel: release(), node: process.version, wrk }
-  process.stdout.write(`trackalert bench: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${wrk}\n`)
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', kernel: release(), node: process.version, wrk, revision: gitRevision() }
+  process.stdout.write(`trackalert bench at ${machine.revision}: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${wrk}\n`)
   process.stdout.write(`load: wrk -t${s.threads} -c${s.connections} keep-alive, warm-up ${s.warmup}s, ${s.rounds} x ${s.duration}s per server, alternating\n`)
   const dir = await mkdtemp(join(tmpdir(), 'trackalert-bench-'))
   const results: ScenarioResult[] = []
@@ -129,7 +143,7 @@ async function main (): Promise<number> {
     for (const scenario of chosen) {
       process.stdout.write(`\n[${scenario.name}] ${scenario.description}\n`)
       const r = await runScenario(scenario, s, dir)
-      if (r.status === 'skipped') process.stdout.write(`  SKIPPED: ${r.skipReason ?? ''}\n`)
+      if (r.status !== 'ok') process.stdout.write(`  ${r.status.toUpperCase()}: ${r.skipReason ?? ''}\n`)
       for (const note of r.notes) process.stdout.write(`  note: ${note}\n`)
       results.push(r)
     }

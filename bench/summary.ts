@@ -21,7 +21,7 @@ export interface TargetSummary {
 export interface ScenarioResult {
   readonly name: string
   readonly description: string
-  readonly status: 'ok' | 'skipped'
+  readonly status: 'ok' | 'skipped' | 'failed'
   readonly skipReason?: string
   readonly notes: string[]
   readonly trackalert?: TargetSummary
@@ -59,7 +59,7 @@ const COLUMNS = ['scenario', 'TA req/s', 'bare req/s', 'ratio', 'TA p50', 'TA p9
 function row (r: ScenarioResult): string[] {
   const t = r.trackalert
   const b = r.bare
-  if (r.status !== 'ok' || t === undefined || b === undefined || r.ratio === undefined) return [r.name, `skipped: ${r.skipReason ?? ''}`]
+  if (r.status !== 'ok' || t === undefined || b === undefined || r.ratio === undefined) return [r.name, `${r.status}: ${r.skipReason ?? ''}`]
   const ms = (v: number): string => `${v.toFixed(2)} ms`
   return [
     r.name,
