@@ -15,6 +15,8 @@ export interface DaemonOptions {
   /** When true, `config` is the whole file (no listener or password added). */
   readonly bare?: boolean
   readonly args?: readonly string[]
+  /** The foreground flag: -s (default) or -D (timestamped logs). */
+  readonly foreground?: '-s' | '-D'
   readonly env?: NodeJS.ProcessEnv
   /** Folder for the config file (a fresh temp folder by default). */
   readonly dir?: string
@@ -34,8 +36,11 @@ export interface RunningDaemon {
   output (): string
   /** Resolves when `text` appears in the output (rejects after the timeout). */
   waitForOutput (text: string | RegExp, timeoutMs?: number): Promise<void>
-  /** Sends SIGTERM (default) and resolves with the exit code. */
-  stop (signal?: NodeJS.Signals): Promise<number | null>
+  /**
+   * Sends SIGTERM (default) and resolves with the exit code. With `killAfterMs`, a daemon still
+   * running after that long (e.g. its event loop is stuck) gets SIGKILL.
+   */
+  stop (signal?: NodeJS.Signals, killAfterMs?: number): Promise<number | null>
   readonly exited: Promise<number | null>
 }
 
@@ -45,7 +50,7 @@ export async function startDaemon (opts: DaemonOptions): Promise<RunningDaemon> 
   const configFile = join(dir, 'trackalert.conf')
   const head = opts.bare === true ? '' : `addListener("127.0.0.1:0", false, "", "", {})\nsetWebserverPassword("${PASSWORD}")\n`
   await writeFile(configFile, head + opts.config)
-  const child = spawn(process.execPath, [CLI, '-s', '-C', configFile, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [CLI, opts.foreground ?? '-s', '-C', configFile, ...(opts.args ?? [])], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -64,8 +69,12 @@ export async function startDaemon (opts: DaemonOptions): Promise<RunningDaemon> 
       listeners.add(l)
       void exited.then(() => { if (!check()) { clearTimeout(timer); listeners.delete(l); reject(new Error(`daemon exited before ${String(text)}; output:\n${out}`)) } })
     })
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', killAfterMs?: number): Promise<number | null> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    if (killAfterMs !== undefined) {
+      const timer = setTimeout(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') }, killAfterMs)
+      void exited.then(() => clearTimeout(timer))
+    }
     return exited
   }
   let port = 0
