@@ -38,8 +38,15 @@ test('setfenv and getfenv change and read a function\'s environment', async () =
     local env = { x = "sandboxed" }
     setfenv(f, env)
     local g = function() return type(print) end
-    return { x = f(), same = getfenv(f) == env, global = getfenv(g) == _G, printType = g() }`)
-  assert.deepEqual(r, { x: 'sandboxed', same: 'true', global: 'true', printType: 'function' })
+    -- The LuaJIT idiom: a function replacing its own environment by level.
+    local function byLevel()
+      local t = { getfenv = getfenv, marker = "level one" }
+      setfenv(1, t)
+      return marker, getfenv(1) == t
+    end
+    local m, own = byLevel()
+    return { x = f(), same = getfenv(f) == env, global = getfenv(g) == _G, printType = g(), m = m, own = own }`)
+  assert.deepEqual(r, { x: 'sandboxed', same: 'true', global: 'true', printType: 'function', m: 'level one', own: 'true' })
 })
 
 test('bit library: LuaJIT signed 32-bit results', async () => {
