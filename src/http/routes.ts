@@ -113,11 +113,26 @@ export const customRoute: Route = {
         if (luaErr !== null) { customFailure(res, 500, luaErr.message); return }
         const success = n >= 1 && lua.raw.lua_toboolean(L, 1) !== 0
         const rAttrs = n >= 2 ? readValue(lua, L, 2) : {}
-        const attrsOut = rAttrs !== null && typeof rAttrs === 'object' && !Array.isArray(rAttrs) ? rAttrs : {}
+        const attrsOut = rAttrs !== null && typeof rAttrs === 'object' && !Array.isArray(rAttrs) ? stringValues(rAttrs) : {}
         sendJson(res, 200, JSON.stringify({ success, r_attrs: attrsOut }))
       })
     })
   }
+}
+
+/** r_attrs are key/value strings upstream: numbers and booleans are sent as their Lua text. */
+function stringValues (attrs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key in attrs) {
+    const v = attrs[key]
+    out[key] = typeof v === 'number' ? luaNumberText(v) : typeof v === 'boolean' ? String(v) : v
+  }
+  return out
+}
+
+function luaNumberText (n: number): string {
+  if (Number.isInteger(n) || !Number.isFinite(n)) return String(n)
+  return String(Number(n.toPrecision(14)))
 }
 
 export const metricsRoute: Route = {

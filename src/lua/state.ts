@@ -24,7 +24,9 @@ const NO_ARGS: LuaArgs = { push: () => 0 }
  */
 export class LuaState {
   readonly L: number
-  readonly thread: number
+  /** The coroutine calls run on; replaced after a failed call (see #fail). */
+  thread: number
+  #threadRef: number
   readonly role: StateRole
   readonly index: number
   readonly bridge: HostBridge
@@ -52,11 +54,19 @@ export class LuaState {
     this.index = index
     this.L = raw.luaL_newstate()
     raw.luaL_openlibs(this.L)
-    this.thread = raw.lua_newthread(this.L)
-    // Anchor the coroutine in the registry so the collector never frees it.
-    raw.luaL_ref(this.L, LUA_REGISTRYINDEX)
     this.#hook = hookPointer
-    raw.lua_sethook(this.thread, hookPointer, LUA_MASKCOUNT, HOOK_INTERVAL)
+    this.thread = 0
+    this.#threadRef = 0
+    this.#newThread()
+  }
+
+  /** A fresh coroutine, anchored in the registry so the collector keeps it, with the time-limit hook. */
+  #newThread (): void {
+    const raw = this.bridge.lua.raw
+    if (this.#threadRef !== 0) raw.luaL_unref(this.L, LUA_REGISTRYINDEX, this.#threadRef)
+    this.thread = raw.lua_newthread(this.L)
+    this.#threadRef = raw.luaL_ref(this.L, LUA_REGISTRYINDEX)
+    raw.lua_sethook(this.thread, this.#hook, LUA_MASKCOUNT, HOOK_INTERVAL)
   }
 
   /** Installs host functions as globals. */
@@ -189,8 +199,11 @@ export class LuaState {
     raw.luaL_traceback(this.L, co, lua.cstr(''), 0)
     const trace = (lua.toString(this.L, -1) ?? '').replace(/^\n/, '')
     raw.lua_settop(this.L, 0)
+    // Close pending to-be-closed variables, then retire the coroutine: an error raised inside the
+    // count hook leaves the thread's allowhook flag off, and lua_resetthread does not restore it,
+    // so a reused coroutine would never be interrupted again.
     raw.lua_resetthread(co)
-    raw.lua_sethook(co, this.#hook, LUA_MASKCOUNT, HOOK_INTERVAL)
+    this.#newThread()
     this.#tripped = false
     const done = this.#done
     this.#done = null

@@ -40,7 +40,7 @@ export function configFunctions ({ lua, args, services }: ApiContext): HostFunct
     logger.warn(`${name}() after startup has no effect until the configuration is reloaded`)
     return true
   }
-  const addListener = (L: number, name: string, address: string, useTls: boolean, certFile: string, keyFile: string, opts: Record<string, unknown>): void => {
+  const addListener = (name: string, address: string, useTls: boolean, certFile: string, keyFile: string, opts: Record<string, unknown>): void => {
     if (listenerNeedsRestart(name)) return
     const ca = parseComboAddress(address)
     if (ca === null || !/:\d+$/.test(address)) throw new Error(`${name}: '${address}' is not an IP:port address`)
@@ -57,7 +57,6 @@ export function configFunctions ({ lua, args, services }: ApiContext): HostFunct
       }
       tls = { certFile, keyFile, minVersion }
     }
-    void L
     settings.listeners.push({ address: ca, tls })
   }
   return [
@@ -70,12 +69,12 @@ export function configFunctions ({ lua, args, services }: ApiContext): HostFunct
     configOnly('addACL', (L) => { settings.acl = [...settings.acl, netmask(args.string(L, 1, 'addACL'), 'addACL')] }),
     configOnly('webserver', (L) => {
       logger.warn('webserver() is deprecated: use addListener() and setWebserverPassword()')
-      addListener(L, 'webserver', args.string(L, 1, 'webserver'), false, '', '', {})
+      addListener('webserver', args.string(L, 1, 'webserver'), false, '', '', {})
       settings.webserverPassword = args.string(L, 2, 'webserver')
     }),
     configOnly('addListener', (L) => {
       const opts = raw.lua_type(L, 5) === LUA_TTABLE ? readValue(lua, L, 5) as Record<string, unknown> : {}
-      addListener(L, 'addListener', args.string(L, 1, 'addListener'), args.truthy(L, 2),
+      addListener('addListener', args.string(L, 1, 'addListener'), args.truthy(L, 2),
         args.optString(L, 3, 'addListener', ''), args.optString(L, 4, 'addListener', ''), opts)
     }),
     configOnly('setWebserverPassword', (L) => { settings.webserverPassword = args.string(L, 1, 'setWebserverPassword') }),

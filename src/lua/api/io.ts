@@ -159,7 +159,9 @@ export function ioFunctions ({ lua, args }: ApiContext): HostFunction[] {
       }
       const n = Number(text)
       if (text === '' || Number.isNaN(n)) { raw.lua_pushnil(L); return 1 }
-      raw.lua_pushnumber(L, n)
+      // Lua 5.4 reads "42" as the integer 42, and "42.0" or "4e1" as floats.
+      if (/^[+-]?(0[xX][0-9a-fA-F]+|\d+)$/.test(text) && Number.isSafeInteger(n)) raw.lua_pushinteger(L, BigInt(n))
+      else raw.lua_pushnumber(L, n)
       return 1
     }),
     internal('ioWrite', (L) => {
