@@ -44,6 +44,8 @@ export class App {
   #closing: Promise<void> | null = null
   #reloading: Promise<string> | null = null
   #periodic: PeriodicStatsLogger | null = null
+  /** shutdown() ran while the config loaded: start() must not open listeners. */
+  #stopRequested = false
 
   private constructor (options: AppOptions) {
     this.#options = options
@@ -60,7 +62,7 @@ export class App {
   static async start (options: AppOptions): Promise<App> {
     const app = new App(options)
     app.#gen = await Generation.load(app.#generationOptions(), app.#shared())
-    await app.#open()
+    if (!app.#stopRequested) await app.#open()
     return app
   }
 
@@ -71,6 +73,9 @@ export class App {
   }
 
   get ready (): boolean { return this.#ready }
+
+  /** True once Lua called shutdown(); when that happened during start(), nothing was opened. */
+  get stopRequested (): boolean { return this.#stopRequested }
 
   /** Runs one console line in the config state (console socket and foreground console). */
   runConsoleLine (line: string): Promise<string> { return this.#console.execute(line) }
@@ -87,6 +92,7 @@ export class App {
       clock: this.#options.clock ?? systemClock,
       lualibCounters: this.#lualibCounters,
       requestShutdown: () => {
+        this.#stopRequested = true
         if (this.#options.onShutdownRequest !== undefined) this.#options.onShutdownRequest()
         else void this.close()
       },
@@ -100,7 +106,7 @@ export class App {
     const { stats } = this
     this.http.setCustomEndpoints(settings.customEndpoints)
     stats.setGaugeSource('active_http_connections', () => this.http.activeConnections)
-    stats.setGaugeSource('web_queue_size', () => this.current.pool.queued)
+    stats.setGaugeSource('web_queue_size', () => this.current.dispatcher.queued)
     stats.setGaugeSource('lua_states_busy', () => this.current.pool.busy)
     stats.setGaugeSource('webhook_queue_size', () => this.current.webhooks.queueSize())
     registerLuaLibraryMetrics(stats.metrics.registry, () => this.current.lualib.metrics())

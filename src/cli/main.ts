@@ -25,7 +25,7 @@ function usageError (message: string): number {
 async function main (argv: readonly string[]): Promise<number> {
   let opts: CliOptions
   try {
-    opts = parseCli(argv)
+    opts = parseCli(argv, { daemonChild: isDaemonChild() })
     if (opts.facility !== undefined) parseFacility(opts.facility)
   } catch (err) {
     return usageError(isTrackalertError(err) ? err.message : String(err))

@@ -52,8 +52,11 @@ function usageError (message: string): TrackalertError {
   return new TrackalertError('TA_ERR_CLI_USAGE', message)
 }
 
-/** Parses argv strictly: an unknown option or a bad value is an error (upstream silently ignores them). */
-export function parseCli (argv: readonly string[]): CliOptions {
+/**
+ * Parses argv strictly: an unknown option or a bad value is an error (upstream silently ignores them).
+ * `daemonChild`: the process forked by -d, which gets the arguments without -d but keeps --pidfile.
+ */
+export function parseCli (argv: readonly string[], { daemonChild = false }: { daemonChild?: boolean } = {}): CliOptions {
   let parsed
   try {
     parsed = parseArgs({
@@ -92,7 +95,7 @@ export function parseCli (argv: readonly string[]): CliOptions {
   }
   const logFormat = v['log-format'] ?? 'text'
   if (logFormat !== 'text' && logFormat !== 'json') throw usageError(`--log-format must be text or json, got '${logFormat}'`)
-  if (v.pidfile !== undefined && v.daemon !== true) throw usageError('--pidfile only applies with -d/--daemon')
+  if (v.pidfile !== undefined && v.daemon !== true && !daemonChild) throw usageError('--pidfile only applies with -d/--daemon')
   const modes = [v.daemon, v.supervised, v.docker].filter((x) => x === true).length
   if (modes > 1) throw usageError('-d, -s and -D are mutually exclusive')
   const cipher = v['console-cipher']

@@ -35,14 +35,25 @@ export async function runServer (opts: CliOptions): Promise<number> {
     stopping = true
     if (why === 'shutdown() called' || why === 'console closed') logger.notice('shutting down', { reason: why })
     notifyStopping()
+    // During start-up there is nothing to close yet; runServer sees `stopping` once App.start returns.
+    if (app === null) return
     try {
-      await app?.close()
+      await app.close()
       finish(0)
     } catch (err) {
       logger.error('shutdown failed', { error: err as Error })
       finish(1)
     }
   }
+  // Installed before start-up, which logs "trackalert ready": a supervisor may signal right after it.
+  const uninstall = installSignalHandlers({
+    shutdown: (signal) => shutdown(signal), // installSignalHandlers logs the signal
+    reload: async () => {
+      if (app === null) { logger.warn('SIGHUP during start-up ignored: the configuration is still loading'); return }
+      logger.notice('SIGHUP: reloading configuration')
+      await app.reload()
+    }
+  })
   try {
     app = await App.start({
       configFile: config.absolute,
@@ -53,14 +64,18 @@ export async function runServer (opts: CliOptions): Promise<number> {
       onReloadEnd: () => notifyReady()
     })
   } catch (err) {
+    uninstall()
     pidFile?.release()
     return fail(isTrackalertError(err) ? err.message : `startup failed: ${(err as Error).stack ?? String(err)}`)
   }
   const running = app
-  const uninstall = installSignalHandlers({
-    shutdown: (signal) => shutdown(signal), // installSignalHandlers logs the signal
-    reload: async () => { logger.notice('SIGHUP: reloading configuration'); await running.reload() }
-  })
+  if (stopping || running.stopRequested) {
+    // shutdown() ran in the config itself: the listeners were never opened.
+    await running.close()
+    uninstall()
+    pidFile?.release()
+    return 0
+  }
   signalDaemonReady()
   notifyReady()
   const interactive = !opts.supervised && !opts.docker && !isDaemonChild() && process.stdin.isTTY === true
