@@ -77,8 +77,16 @@ export class HttpFrontend {
     return this.#servers.map((s) => s.address() as { address: string, port: number })
   }
 
-  /** Stops accepting; idle keep-alive connections close now, busy ones after their response. */
+  /**
+   * Stops accepting; idle keep-alive connections close now, busy ones after their response.
+   * A stop requested while Lua held the event loop would otherwise reset connections the kernel already
+   * accepted and requests already sent but not yet read: a few loop turns let them in first.
+   */
   async close (): Promise<void> {
+    for (let turn = 0; turn < 2; turn++) {
+      await new Promise((resolve) => setImmediate(resolve))
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    }
     const closing = this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
     for (const s of this.#servers) s.closeIdleConnections()
     this.#servers.length = 0
