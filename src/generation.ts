@@ -139,10 +139,13 @@ export class Generation {
 }
 
 async function loadConfig (state: LuaState, options: GenerationOptions): Promise<void> {
+  state.loadingConfig = true
   try {
     await runConfigFile(state, options.configFile, options.configName)
   } catch (err) {
     const detail = err instanceof LuaScriptError || err instanceof TrackalertError ? err.message : (err as Error).message
     throw new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: ${detail}`, { cause: err })
+  } finally {
+    state.loadingConfig = false
   }
 }

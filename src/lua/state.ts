@@ -36,6 +36,8 @@ export class LuaState {
   reportRef = 0
   readonly customRefs = new Map<string, number>()
   readonly backgroundRefs = new Map<string, number>()
+  /** True while the state runs trackalert.conf; report states then repeat what the config state did. */
+  loadingConfig = false
   /** Free-form slot for the host API (per-state objects such as NetmaskGroups). */
   readonly data = new Map<string, unknown>()
 

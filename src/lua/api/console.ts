@@ -61,7 +61,7 @@ export function consoleFunctions ({ lua, args, services }: ApiContext): HostFunc
     show('showCustomStats', () => stats.customStatsText()),
     show('showACL', () => settings.acl.map((m) => m.toString()).join('\n')),
     show('showCustomWebHooks', () => services.webhooks.showCustomWebHooks()),
-    show('showCustomEndpoints', () => [...settings.customEndpoints].sort().join('\n')),
+    show('showCustomEndpoints', () => ['Custom Endpoint', ...[...settings.customEndpoints].sort()].join('\n')),
     show('showBackgroundFuncs', () => services.scheduler.showBackgroundFuncs()),
     show('showVersion', () => `trackalert ${VERSION}`),
     fn('testCrypto', (L) => {

@@ -35,8 +35,11 @@ export function hookFunctions ({ lua, args, services }: ApiContext): HostFunctio
       if (state.role === 'config') services.stats.addCustomStat(name)
       return 0
     }),
-    fn('incCustomStat', (L) => {
-      services.stats.incCustomStat(args.string(L, 1, 'incCustomStat'))
+    fn('incCustomStat', (L, state) => {
+      const name = args.string(L, 1, 'incCustomStat')
+      // Every report state runs the config again; only the config state's top-level calls count.
+      if (state.loadingConfig && state.role !== 'config') return 0
+      services.stats.incCustomStat(name)
       return 0
     }),
     fn('shutdown', () => {
