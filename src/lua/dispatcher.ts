@@ -38,21 +38,55 @@ class Job {
   }
 }
 
-/** Runs Lua functions on free states from the pool, in arrival order. */
+/**
+ * Runs Lua functions on free states from the pool, in arrival order.
+ *
+ * Calls are not run from the request handler itself but from a ready queue drained once per event-loop
+ * turn (setImmediate). Lua runs on the event loop, so running it at once would leave every request
+ * read in the same turn unparsed until the call returned, and their wait would never show in WTW.
+ * Queued first, all of them get their arrival time; the drain then measures the real wait.
+ */
 export class LuaDispatcher {
   readonly pool: LuaStatePool
   readonly #observer: DispatchObserver
+  readonly #ready: Array<Job | undefined> = []
+  #readyHead = 0
+  #drainScheduled = false
+  readonly #drain = (): void => { this.#drainReady() }
 
   constructor (pool: LuaStatePool, observer: DispatchObserver) {
     this.pool = pool
     this.#observer = observer
   }
 
+  /** Calls waiting to run: read but not started (ready queue plus those waiting for a free state). */
+  get queued (): number { return this.#ready.length - this.#readyHead + this.pool.queued }
+
   run (kind: FunctionKind, name: string, args: LuaArgs | null, done: DispatchDone): void {
-    const job = new Job(kind, name, args, done)
-    const state = this.pool.tryAcquire()
-    if (state !== null) this.#exec(job, state)
-    else this.pool.wait((s) => this.#exec(job, s))
+    this.#ready.push(new Job(kind, name, args, done))
+    if (!this.#drainScheduled) {
+      this.#drainScheduled = true
+      setImmediate(this.#drain)
+    }
+  }
+
+  #drainReady (): void {
+    // Calls made while draining (a Lua call that dispatches another) join this same loop.
+    while (this.#readyHead < this.#ready.length) {
+      const job = this.#ready[this.#readyHead] as Job
+      this.#ready[this.#readyHead++] = undefined
+      try {
+        const state = this.pool.tryAcquire()
+        if (state !== null) this.#exec(job, state)
+        else this.pool.wait((s) => this.#exec(job, s))
+      } catch (err) {
+        // A throwing completion callback must not strand the calls queued behind it.
+        logger.error('completing a Lua call failed', { function: job.name, error: err as Error })
+      }
+    }
+    this.#ready.length = 0
+    this.#readyHead = 0
+    this.#drainScheduled = false
   }
 
   runAsync (kind: FunctionKind, name: string, args: LuaArgs | null): Promise<void> {
