@@ -264,10 +264,41 @@ export class Scheduler {
     const message = failure === undefined ? undefined : failure.err instanceof Error ? failure.err.message : String(failure.err)
     recordFinished(func, durationMs, message)
     this.#active--
+    this.#skipPassedDueTimes(func)
     if (message !== undefined) logger.error('background function failed', { name: func.name, error: message })
     this.#notify(func.name, failure === undefined ? 'ok' : 'error', durationMs)
     if (this.#state === 'started') this.#drain()
     if (this.#active === 0) for (const wake of this.#idleWaiters.splice(0)) wake()
+  }
+
+  /**
+   * A synchronous run holds the event loop, so the timer due during it only fires afterwards and would
+   * start the function again at once. Due times that passed while it ran are skipped here instead.
+   */
+  #skipPassedDueTimes (func: FuncState): void {
+    if (this.#state !== 'started') return
+    const wall = this.#clock.wallNow()
+    const mono = this.#clock.monoNow()
+    let skipped = 0
+    for (const entry of this.#entries) {
+      if (entry.name !== func.name) continue
+      if (entry.kind === 'cron') {
+        if (entry.due > wall) continue
+        entry.due = this.#nextCron(entry.schedule, wall)
+        skipped++
+      } else {
+        if (entry.due > mono) continue
+        const periodMs = entry.seconds * 1000
+        const missed = Math.floor((mono - entry.due) / periodMs) + 1
+        entry.due += missed * periodMs
+        skipped += missed
+      }
+    }
+    if (skipped === 0) return
+    func.skipped += skipped
+    logger.warn('background function ran past its next scheduled time, skipping it', { name: func.name, skipped })
+    for (let i = 0; i < skipped; i++) this.#notify(func.name, 'skipped', 0)
+    this.#arm()
   }
 
   #drain (): void {
