@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { request as httpRequest } from 'node:http'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { CLI, PASSWORD, request, type RunningDaemon } from '../helpers/daemon.ts'
+
+export interface CliResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the trackalert CLI to completion; killed after `timeoutMs` (the caller's asserts then fail). */
+export function runCli (args: readonly string[], opts: { cwd?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000)
+    child.on('error', (err) => { clearTimeout(timer); reject(err) })
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }) })
+  })
+}
+
+/** Polls until `check` holds (or resolves truthy); fails after `timeoutMs` naming `what`. */
+export async function eventually (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Lua that spins for `ms` milliseconds of CPU time (os.clock), without yielding. */
+export const luaBusyWait = (ms: number): string => `local t0 = os.clock() while os.clock() - t0 < ${ms / 1000} do end`
+
+/** A port that was free a moment ago (for things that cannot bind port 0). */
+export async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return address.port
+}
+
+/** A fresh console key and the config lines that make the daemon listen for consoles on a free port. */
+export function consoleConfig (): { key: string, lines: string } {
+  const key = randomBytes(32).toString('base64')
+  return { key, lines: `controlSocket("127.0.0.1:0")\nsetKey("${key}")\n` }
+}
+
+/** The bound console port, read from the daemon's `Accepting console connections` log line. */
+export function consolePort (d: RunningDaemon): number {
+  const m = /Accepting console connections address="[^"]*:(\d+)"/.exec(d.output())
+  if (m === null) throw new Error(`no console address in the output:\n${d.output()}`)
+  return Number(m[1])
+}
+
+/**
+ * Writes a client config (controlSocket with the real port, setKey) next to the daemon's config:
+ * the daemon binds port 0, which a client cannot connect to.
+ */
+export async function writeClientConfig (d: RunningDaemon, key: string, name = 'client.conf'): Promise<string> {
+  const file = join(d.dir, name)
+  await writeFile(file, `controlSocket("127.0.0.1:${consolePort(d)}")\nsetKey("${key}")\n`)
+  return file
+}
+
+/** `trackalert -C FILE -e CMD [--console-cipher C]`. */
+export function consoleExec (clientConfig: string, command: string, cipher?: 'libsodium' | 'openssl'): Promise<CliResult> {
+  const args = ['-C', clientConfig, '-e', command]
+  if (cipher !== undefined) args.push('--console-cipher', cipher)
+  return runCli(args)
+}
+
+/** Shape produced by parse-prometheus-text-format (prom2json compatible); values stay strings. */
+export interface ParsedSample {
+  value?: string
+  labels?: Record<string, string>
+  buckets?: Record<string, string>
+  count?: string
+  sum?: string
+}
+export interface ParsedFamily { name: string, help: string, type: string, metrics: ParsedSample[] }
+
+// The package ships CommonJS without type declarations: load it through require with a local type.
+const require = createRequire(import.meta.url)
+export const parsePrometheus = require('parse-prometheus-text-format') as (text: string) => ParsedFamily[]
+
+/** GET /metrics of a daemon, parsed. */
+export async function scrape (d: RunningDaemon): Promise<ParsedFamily[]> {
+  const res = await request(`${d.url}/metrics`)
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${res.text}`)
+  return parsePrometheus(res.text)
+}
+
+export function family (families: readonly ParsedFamily[], name: string): ParsedFamily {
+  const found = families.find((f) => f.name === name)
+  if (found === undefined) throw new Error(`metric family ${name} missing`)
+  return found
+}
+
+/** The sample whose labels equal `labels` exactly (no labels: pass {}), as a number; undefined when absent. */
+export function sample (families: readonly ParsedFamily[], name: string, labels: Record<string, string> = {}): number | undefined {
+  const want = JSON.stringify(Object.entries(labels).sort())
+  const found = family(families, name).metrics.find((m) => JSON.stringify(Object.entries(m.labels ?? {}).sort()) === want)
+  return found?.value === undefined ? (found?.count === undefined ? undefined : Number(found.count)) : Number(found.value)
+}
+
+/** A valid report body. */
+export function report (login: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { login, remote: '192.0.2.1', pwhash: 'ab12', success: true, ...extra }
+}
+
+/** GET with Basic auth from a chosen source address (e.g. 127.0.0.2, to exercise the ACL). */
+export function getFrom (url: string, localAddress: string): Promise<{ status: number, text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {
+      localAddress,
+      headers: { authorization: 'Basic ' + Buffer.from(`user:${PASSWORD}`).toString('base64') }
+    }, (res) => {
+      let text = ''
+      res.on('data', (c: Buffer) => { text += c.toString() })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+export interface Launched {
+  readonly child: ChildProcess
+  output (): string
+  waitForOutput (text: string | RegExp, timeoutMs?: number): Promise<void>
+  readonly exited: Promise<number | null>
+  stop (signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/** The CLI with exactly these arguments (startDaemon always adds -s), output collected. */
+export function launch (args: readonly string[], opts: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): Launched {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (c: Buffer) => { out += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { out += c.toString() })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  let done = false
+  void exited.then(() => { done = true })
+  return {
+    child,
+    output: () => out,
+    waitForOutput: async (text, timeoutMs = 15_000) => {
+      const found = (): boolean => (typeof text === 'string' ? out.includes(text) : text.test(out))
+      await eventually(() => found() || done, `${String(text)} in the output`, timeoutMs)
+      if (!found()) throw new Error(`exited before ${String(text)}; output:\n${out}`)
+    },
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    }
+  }
+}
+
+/** The part of the `unix-dgram` API the tests use (the package ships no type declarations). */
+interface DgramSocket {
+  bind (path: string): void
+  close (): void
+  on (event: 'message', listener: (buf: Buffer) => void): this
+  on (event: 'error', listener: (err: Error) => void): this
+}
+
+/** A bound AF_UNIX datagram socket collecting what it receives (syslog, NOTIFY_SOCKET). */
+export class DatagramSink {
+  readonly messages: string[] = []
+  readonly #socket: DgramSocket
+  constructor (readonly path: string) {
+    const mod = require('unix-dgram') as { createSocket (type: 'unix_dgram', listener: (buf: Buffer) => void): DgramSocket }
+    this.#socket = mod.createSocket('unix_dgram', (buf) => { this.messages.push(buf.toString()) })
+    this.#socket.on('error', () => {})
+    this.#socket.bind(path)
+  }
+
+  close (): void { this.#socket.close() }
+}
