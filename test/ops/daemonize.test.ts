@@ -61,7 +61,8 @@ test('-d: parent exits 0 after READY; the child serves, owns the pid file, and r
   assert.equal(code, 0, stderr)
   assert.equal(stderr, '')
 
-  // The parent only exits after READY, which the child sends after writing state.json.
+  // The parent exits on READY; the child writes state.json just after sending it.
+  await until(() => existsSync(join(dir, 'state.json')), 'the daemon\'s state file')
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as DaemonState
   daemon.pid = state.pid
   assert.notEqual(state.pid, parent.child.pid)
@@ -118,6 +119,7 @@ test('a pid file naming a live process refuses the start; a stale one is replace
   const daemon = killLater(t)
   const started = await startFixture('daemon', ['-d', '--pidfile', pidPath, `--out=${dir}`]).exited
   assert.equal(started.code, 0, started.stderr)
+  await until(() => existsSync(join(dir, 'state.json')), 'the daemon\'s state file')
   const daemonPid = (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as DaemonState).pid
   daemon.pid = daemonPid
   assert.equal(readPidFile(pidPath), daemonPid)
