@@ -19,21 +19,38 @@ function refFor (state: LuaState, kind: FunctionKind, name: string): number | un
   return kind === 'custom' ? state.customRefs.get(name) : state.backgroundRefs.get(name)
 }
 
-/** One queued or running call: an object instead of nested closures, reused for nothing but clarity. */
+/** Arguments and completion of a call in one object (the hot path's way to avoid closures). */
+export interface LuaCall extends LuaArgs {
+  done (err: LuaScriptError | Error | null, L: number, nresults: number): void
+}
+
+/** Adapts the (args, done) form to LuaCall. */
+class CallbackCall implements LuaCall {
+  readonly #args: LuaArgs | null
+  readonly #done: DispatchDone
+
+  constructor (args: LuaArgs | null, done: DispatchDone) {
+    this.#args = args
+    this.#done = done
+  }
+
+  push (L: number): number { return this.#args === null ? 0 : this.#args.push(L) }
+  done (err: LuaScriptError | Error | null, L: number, nresults: number): void { this.#done(err, L, nresults) }
+}
+
+/** One queued or running call. */
 class Job {
   readonly kind: FunctionKind
   readonly name: string
-  readonly args: LuaArgs | null
-  readonly done: DispatchDone
+  readonly call: LuaCall
   readonly queuedAt: number
   startedAt = 0
   state: LuaState | null = null
 
-  constructor (kind: FunctionKind, name: string, args: LuaArgs | null, done: DispatchDone) {
+  constructor (kind: FunctionKind, name: string, call: LuaCall) {
     this.kind = kind
     this.name = name
-    this.args = args
-    this.done = done
+    this.call = call
     this.queuedAt = performance.now()
   }
 }
@@ -63,7 +80,11 @@ export class LuaDispatcher {
   get queued (): number { return this.#ready.length - this.#readyHead + this.pool.queued }
 
   run (kind: FunctionKind, name: string, args: LuaArgs | null, done: DispatchDone): void {
-    this.#ready.push(new Job(kind, name, args, done))
+    this.runCall(kind, name, new CallbackCall(args, done))
+  }
+
+  runCall (kind: FunctionKind, name: string, call: LuaCall): void {
+    this.#ready.push(new Job(kind, name, call))
     if (!this.#drainScheduled) {
       this.#drainScheduled = true
       setImmediate(this.#drain)
@@ -103,7 +124,7 @@ export class LuaDispatcher {
       this.#finish(job, new Error(`${job.kind} function '${job.name}' is not defined in Lua state ${state.index}`), 0, 0)
       return
     }
-    state.call(ref, job.args, job.kind === 'report' ? 'report' : job.name, (err, L, n) => this.#finish(job, err, L, n))
+    state.call(ref, job.call, job.kind === 'report' ? 'report' : job.name, (err, L, n) => this.#finish(job, err, L, n))
   }
 
   #finish (job: Job, err: LuaScriptError | Error | null, L: number, n: number): void {
@@ -119,7 +140,7 @@ export class LuaDispatcher {
       })
     }
     try {
-      job.done(err, L, n)
+      job.call.done(err, L, n)
     } finally {
       this.pool.release(state)
     }

@@ -93,14 +93,20 @@ export class LuaModule {
   readonly #interned = new Map<string, number>()
   #scratch: number
   #scratchSize: number
+  #scratchView: Uint8Array | null = null
   /** 8 bytes reused for out-parameters (string lengths, isnum flags). */
   readonly outPtr: number
 
-  constructor (module: EmscriptenModule) {
+  /**
+   * `exports`: the wasm instance's own exports. wasmoon ships an assertion build whose `Module._lua_*`
+   * wrappers check the runtime and build a message string on every call, then `apply` the export;
+   * calling the exports directly saves that on each of the ~40 C API calls of a report.
+   */
+  constructor (module: EmscriptenModule, exports?: WasmExports) {
     this.#module = module
     const raw: Record<string, unknown> = {}
     for (const name of rawNames) {
-      const fn = module[`_${name}`]
+      const fn = exports?.[name] ?? module[`_${name}`]
       if (typeof fn !== 'function') throw new Error(`wasmoon build lacks ${name}`)
       raw[name] = fn
     }
@@ -138,15 +144,28 @@ export class LuaModule {
   writeScratch (s: string): number {
     const len = s.length
     if (len * 3 > this.#scratchSize) this.#growScratch(len * 3)
-    const heap = this.heap
-    const base = this.#scratch
-    // ASCII fast path: logins, addresses and hashes are nearly always plain ASCII.
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i)
-      if (c > 127) return encoder.encodeInto(s, heap.subarray(base, base + this.#scratchSize)).written
-      heap[base + i] = c
+    // Short strings: a byte loop beats the call into the encoder (logins, addresses are ASCII).
+    if (len <= 16) {
+      const heap = this.heap
+      const base = this.#scratch
+      for (let i = 0; i < len; i++) {
+        const c = s.charCodeAt(i)
+        if (c > 127) return encoder.encodeInto(s, this.#scratchBytes()).written
+        heap[base + i] = c
+      }
+      return len
     }
-    return len
+    return encoder.encodeInto(s, this.#scratchBytes()).written
+  }
+
+  /** A view of the scratch region, rebuilt only when it moved or wasm memory grew (detaching views). */
+  #scratchBytes (): Uint8Array {
+    const heap = this.heap
+    let view = this.#scratchView
+    if (view === null || view.buffer !== heap.buffer || view.byteOffset !== this.#scratch || view.length !== this.#scratchSize) {
+      view = this.#scratchView = heap.subarray(this.#scratch, this.#scratch + this.#scratchSize)
+    }
+    return view
   }
 
   writeScratchBytes (bytes: Uint8Array): number {
@@ -202,7 +221,38 @@ export function loadLuaModule (): Promise<LuaModule> {
   if (modulePromise === null) {
     const env: Record<string, string> = {}
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
-    modulePromise = LuaWasm.initialize(undefined, env).then((wasm) => new LuaModule(wasm.module as unknown as EmscriptenModule))
+    modulePromise = captureInstanceExports(() => LuaWasm.initialize(undefined, env))
+      .then(({ value: wasm, exports }) => new LuaModule(wasm.module as unknown as EmscriptenModule, exports))
   }
   return modulePromise
+}
+
+/**
+ * Runs `init` while noting the exports of the WebAssembly instance it creates. Emscripten keeps its
+ * instance private, so WebAssembly.instantiate is observed for the duration of the call only.
+ * Resolves with undefined exports if instantiation went another way (the wrappers are then used).
+ */
+async function captureInstanceExports<T> (init: () => Promise<T>): Promise<{ value: T, exports: WasmExports | undefined }> {
+  const wasm = (globalThis as unknown as { WebAssembly: WasmNamespace }).WebAssembly
+  const original = wasm.instantiate
+  let exports: WasmExports | undefined
+  wasm.instantiate = async (...args: unknown[]): Promise<unknown> => {
+    const result = await original.apply(wasm, args)
+    const instance = result instanceof wasm.Instance ? result : (result as { instance: { exports: WasmExports } }).instance
+    exports ??= instance.exports
+    return result
+  }
+  try {
+    const value = await init()
+    return { value, exports }
+  } finally {
+    wasm.instantiate = original
+  }
+}
+
+/** The bits of the WebAssembly global used here (the project's lib settings carry no DOM types). */
+type WasmExports = Record<string, unknown>
+interface WasmNamespace {
+  instantiate: (...args: unknown[]) => Promise<unknown>
+  Instance: new (...args: unknown[]) => { exports: WasmExports }
 }

@@ -1,4 +1,4 @@
-import { type LuaDispatcher } from '../lua/dispatcher.ts'
+import { type LuaCall, type LuaDispatcher } from '../lua/dispatcher.ts'
 import { type LuaModule } from '../lua/wasm.ts'
 import { LoginTupleArgs } from './lua-args.ts'
 import { validateLoginTuple, type LoginTuple } from './login-tuple.ts'
@@ -59,10 +59,32 @@ export class ReportPipeline {
   }
 
   #run (tuple: LoginTuple, done: ReportDone): void {
-    const args = this.#args
-    const pool = this.#dispatcher.pool
-    if (!this.hasReport || pool.size === 0) { done(null); return }
-    // The shared args object is safe: a call pushes its arguments synchronously when it starts.
-    this.#dispatcher.run('report', 'report', { push: (L) => { args.tuple = tuple; return args.push(L) } }, () => done(null))
+    if (!this.hasReport || this.#dispatcher.pool.size === 0) { done(null); return }
+    this.#dispatcher.runCall('report', 'report', new ReportCall(this.#args, tuple, done))
   }
+}
+
+/**
+ * One report on its way through the dispatcher: arguments and completion in one object, so the hot
+ * path allocates no closures. The shared table builder is safe: a call pushes its arguments
+ * synchronously when it starts.
+ */
+class ReportCall implements LuaCall {
+  readonly #args: LoginTupleArgs
+  readonly #tuple: LoginTuple
+  readonly #done: ReportDone
+
+  constructor (args: LoginTupleArgs, tuple: LoginTuple, done: ReportDone) {
+    this.#args = args
+    this.#tuple = tuple
+    this.#done = done
+  }
+
+  push (L: number): number {
+    this.#args.tuple = this.#tuple
+    return this.#args.push(L)
+  }
+
+  /** Lua errors are logged and counted by the dispatcher; the client still gets its 200. */
+  done (): void { this.#done(null) }
 }
