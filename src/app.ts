@@ -1,3 +1,5 @@
+import { type PeerLink, type ProcessFigures } from './cluster/figures.ts'
+import { applyLiveHttpSettings, liveHttpSettings, sameLiveHttpSettings, type LiveHttpSettings } from './config/settings.ts'
 import { ConsoleServer } from './console/index.ts'
 import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
 import { DeviceParser } from './device/index.ts'
@@ -23,7 +25,17 @@ export interface AppOptions {
   /** Hooks around a reload (sd_notify RELOADING=1 / READY=1). */
   readonly onReloadStart?: () => void
   readonly onReloadEnd?: () => void
+  /** This process is a worker of a multi-process daemon (serves HTTP; no console, no schedules). */
+  readonly worker?: boolean
+  /** This process may become the primary of a multi-process daemon when `setNumWorkerThreads(n > 1)`. */
+  readonly multiProcess?: boolean
 }
+
+/**
+ * single: the whole daemon in one process. primary: console, schedules and the periodic log, no
+ * HTTP; forks the workers. worker: HTTP and report states only.
+ */
+export type ProcessRole = 'single' | 'primary' | 'worker'
 
 /**
  * The composition root. Statistics, device parsing, the HTTP front end and the console live as
@@ -46,9 +58,12 @@ export class App {
   #periodic: PeriodicStatsLogger | null = null
   /** shutdown() ran while the config loaded: start() must not open listeners. */
   #stopRequested = false
+  #role: ProcessRole
+  #link: PeerLink | null = null
 
   private constructor (options: AppOptions) {
     this.#options = options
+    this.#role = options.worker === true ? 'worker' : 'single'
     this.devices = new DeviceParser({ regexesFile: options.regexesFile, onCacheLookup: (hit) => this.stats.countDeviceCache(hit) })
     this.http = new HttpFrontend(() => this.current.settings, {
       stats: this.stats,
@@ -62,6 +77,7 @@ export class App {
   static async start (options: AppOptions): Promise<App> {
     const app = new App(options)
     app.#gen = await Generation.load(app.#generationOptions(), app.#shared())
+    if (options.multiProcess === true && options.worker !== true && app.#gen.settings.numWorkerThreads > 1) app.#role = 'primary'
     if (!app.#stopRequested) await app.#open()
     return app
   }
@@ -74,11 +90,35 @@ export class App {
 
   get ready (): boolean { return this.#ready }
 
+  get role (): ProcessRole { return this.#role }
+
+  /** Joins this process to the rest of a multi-process daemon: every view then shows totals. */
+  setPeerLink (link: PeerLink): void {
+    this.#link = link
+    this.stats.setPeers(() => link.collect())
+  }
+
+  /** This process's figures, for the other processes' totals. */
+  async ownFigures (): Promise<ProcessFigures> {
+    return { state: this.stats.exportState(), metrics: await this.stats.metricsJson(), webhooks: this.current.webhooks.stats() }
+  }
+
   /** True once Lua called shutdown(); when that happened during start(), nothing was opened. */
   get stopRequested (): boolean { return this.#stopRequested }
 
   /** Runs one console line in the config state (console socket and foreground console). */
-  runConsoleLine (line: string): Promise<string> { return this.#console.execute(line) }
+  async runConsoleLine (line: string): Promise<string> {
+    if (this.#role !== 'primary' || this.#link === null) return this.#console.execute(line)
+    // The workers serve the REST API: what the console changed there (setACL, password…) goes to them.
+    const before = liveHttpSettings(this.current.settings)
+    const reply = await this.#console.execute(line)
+    const after = liveHttpSettings(this.current.settings)
+    if (!sameLiveHttpSettings(before, after)) await this.#link.pushLiveSettings(after)
+    return reply
+  }
+
+  /** A worker's copy of what the primary's console changed. */
+  applyLiveSettings (live: LiveHttpSettings): void { applyLiveHttpSettings(this.current.settings, live) }
 
   #generationOptions (): GenerationOptions {
     return { configFile: this.#options.configFile, configName: this.#options.configName, extraApiModules: this.#options.extraApiModules }
@@ -93,10 +133,13 @@ export class App {
       lualibCounters: this.#lualibCounters,
       requestShutdown: () => {
         this.#stopRequested = true
+        if (this.#role === 'worker' && this.#link !== null) { this.#link.requestShutdown(); return }
         if (this.#options.onShutdownRequest !== undefined) this.#options.onShutdownRequest()
         else void this.close()
       },
-      reloadConfig: () => this.reload()
+      reloadConfig: () => (this.#role === 'worker' && this.#link !== null ? this.#link.reloadConfig() : this.reload()),
+      peers: () => this.#link,
+      isWorker: this.#role === 'worker'
     }
   }
 
@@ -110,19 +153,25 @@ export class App {
     stats.setGaugeSource('lua_states_busy', () => this.current.pool.busy)
     stats.setGaugeSource('webhook_queue_size', () => this.current.webhooks.queueSize())
     registerLuaLibraryMetrics(stats.metrics.registry, () => this.current.lualib.metrics())
-    gen.start()
-    if (settings.listeners.length === 0) logger.warn('no listeners configured (addListener): the REST API is not reachable')
-    await this.http.listen(settings.listeners)
-    if (settings.controlSocket !== null) {
+    const role = this.#role
+    gen.start({ schedules: role !== 'worker' })
+    if (role !== 'primary') {
+      if (settings.listeners.length === 0 && role === 'single') logger.warn('no listeners configured (addListener): the REST API is not reachable')
+      await this.http.listen(settings.listeners, role === 'single')
+    }
+    if (role !== 'worker' && settings.controlSocket !== null) {
       if (settings.consoleKey === null) logger.warn('controlSocket() without setKey(): consoles cannot connect until a key is set')
       this.#consoleServer = new ConsoleServer({ key: () => this.current.settings.consoleKey ?? undefined, execute: (line) => this.runConsoleLine(line) })
       await this.#consoleServer.listen(settings.controlSocket.host, settings.controlSocket.port)
     }
     settings.started = true
-    this.#periodic = stats.createPeriodicLogger()
-    this.#periodic.start()
+    if (role !== 'worker') {
+      this.#periodic = stats.createPeriodicLogger()
+      this.#periodic.start()
+    }
     this.#ready = true
-    logger.notice('trackalert ready', { luaStates: gen.pool.size, listeners: settings.listeners.length })
+    // A primary is ready once its workers are (the CLI logs it then).
+    if (role === 'single') logger.notice('trackalert ready', { luaStates: gen.pool.size, listeners: settings.listeners.length })
   }
 
   /**
@@ -137,27 +186,41 @@ export class App {
   async #reload (): Promise<string> {
     this.#options.onReloadStart?.()
     try {
-      const old = this.current
-      let next: Generation
-      try {
-        next = await Generation.load(this.#generationOptions(), this.#shared())
-      } catch (err) {
-        const message = `reload failed, still running the previous configuration: ${(err as Error).message}`
-        logger.error(message)
-        return message
-      }
-      const restartOnly = describeRestartOnly(old, next)
-      next.settings.started = true
-      this.http.setCustomEndpoints(next.settings.customEndpoints)
-      next.start()
-      this.#gen = next
-      void old.retire(10_000).catch((err: unknown) => logger.error('retiring the previous configuration failed', { error: err as Error }))
-      if (restartOnly.length > 0) logger.warn('reloaded, but these settings only change at restart', { settings: restartOnly.join(', ') })
-      logger.notice('configuration reloaded', { luaStates: next.pool.size })
-      return 'reloadConfig() successful'
+      const local = await this.#reloadHere()
+      if (local !== RELOADED || this.#role !== 'primary' || this.#link === null) return local
+      // The primary reloads first: a config broken for it is broken for the workers too.
+      const workers = await this.#link.reloadConfig()
+      if (workers !== RELOADED) return workers
+      logger.notice('configuration reloaded', { processes: 'all' })
+      return RELOADED
     } finally {
       this.#options.onReloadEnd?.()
     }
+  }
+
+  /** A worker's part of a daemon-wide reload: this process only. */
+  reloadLocal (): Promise<string> { return this.#reloadHere() }
+
+  async #reloadHere (): Promise<string> {
+    const old = this.current
+    let next: Generation
+    try {
+      next = await Generation.load(this.#generationOptions(), this.#shared())
+    } catch (err) {
+      const message = `reload failed, still running the previous configuration: ${(err as Error).message}`
+      logger.error(message)
+      return message
+    }
+    const restartOnly = describeRestartOnly(old, next)
+    next.settings.started = true
+    this.http.setCustomEndpoints(next.settings.customEndpoints)
+    next.start({ schedules: this.#role !== 'worker' })
+    this.#gen = next
+    void old.retire(10_000).catch((err: unknown) => logger.error('retiring the previous configuration failed', { error: err as Error }))
+    if (restartOnly.length > 0) logger.warn('reloaded, but these settings only change at restart', { settings: restartOnly.join(', ') })
+    if (this.#role === 'single') logger.notice('configuration reloaded', { luaStates: next.pool.size })
+    else logger.info('this process reloaded its configuration', { role: this.#role, luaStates: next.pool.size })
+    return RELOADED
   }
 
   /** Graceful stop: no new connections; in-flight requests, background runs and webhooks finish (bounded). */
@@ -181,6 +244,8 @@ export class App {
   }
 }
 
+const RELOADED = 'reloadConfig() successful'
+
 /** Listener and console-socket settings are bound at start; a reload cannot move them. */
 function describeRestartOnly (old: Generation, next: Generation): string[] {
   const out: string[] = []
@@ -189,5 +254,6 @@ function describeRestartOnly (old: Generation, next: Generation): string[] {
   if (listeners(old) !== listeners(next)) out.push('addListener/webserver')
   const cs = (g: Generation): string => (g.settings.controlSocket === null ? '' : `${g.settings.controlSocket.host}:${g.settings.controlSocket.port}`)
   if (cs(old) !== cs(next)) out.push('controlSocket')
+  if (old.settings.numWorkerThreads !== next.settings.numWorkerThreads) out.push('setNumWorkerThreads')
   return out
 }

@@ -1,4 +1,5 @@
 import { DaemonSettings } from './config/settings.ts'
+import { type PeerLink } from './cluster/figures.ts'
 import { type DeviceParser } from './device/index.ts'
 import { TrackalertError } from './errors.ts'
 import { GeoIPRegistry } from './geoip/index.ts'
@@ -25,6 +26,9 @@ export interface SharedServices {
   readonly lualibCounters: LuaLibraryCounters
   requestShutdown (): void
   reloadConfig (): Promise<string>
+  /** The rest of a multi-process daemon, or null. */
+  peers (): PeerLink | null
+  readonly isWorker: boolean
 }
 
 export interface GenerationOptions {
@@ -95,7 +99,9 @@ export class Generation {
     const services: HostServices = {
       settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output,
       requestShutdown: () => shared.requestShutdown(),
-      reloadConfig: () => shared.reloadConfig()
+      reloadConfig: () => shared.reloadConfig(),
+      peers: () => shared.peers(),
+      isWorker: shared.isWorker
     }
     const lualib = new LuaLibrary({ counters: shared.lualibCounters })
     const runtime = await LuaRuntime.create(services, [...lualib.modules, ...(options.extraApiModules ?? [])])
@@ -115,14 +121,17 @@ export class Generation {
       states.push(state)
     }
     configState.timeLimitMs = settings.luaTimeLimitMs
-    if (!settings.reportDefined) logger.warn('no report function set (setReport): reports are accepted and only counted')
+    if (!settings.reportDefined && !shared.isWorker) logger.warn('no report function set (setReport): reports are accepted and only counted')
     return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib }, shared)
   }
 
-  /** Starts what runs on its own: webhook delivery and the background schedules. */
-  start (): void {
+  /**
+   * Starts what runs on its own: webhook delivery and the background schedules. Workers of a
+   * multi-process daemon leave the schedules to the primary, so each runs once.
+   */
+  start ({ schedules = true }: { schedules?: boolean } = {}): void {
     this.webhooks.start()
-    this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null))
+    if (schedules) this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null))
   }
 
   /** Stops schedules, lets in-flight Lua calls finish, drains webhooks. Idempotent. */

@@ -1,5 +1,7 @@
+import cluster from 'node:cluster'
 import { join } from 'node:path'
 import { App } from '../app.ts'
+import { ClusterPrimary, ClusterWorkerLink } from '../cluster/index.ts'
 import { consoleCompletions, runRepl } from '../console/index.ts'
 import { isTrackalertError } from '../errors.ts'
 import { logger } from '../log/index.ts'
@@ -12,6 +14,7 @@ import { type CliOptions } from './options.ts'
 
 /** Runs the daemon until a signal, Lua shutdown() or the end of the foreground console; resolves with the exit code. */
 export async function runServer (opts: CliOptions): Promise<number> {
+  if (cluster.isWorker) return runWorker(opts)
   const config = resolveConfigPath(opts.config)
   const fail = (message: string): number => {
     logger.error(message)
@@ -27,6 +30,7 @@ export async function runServer (opts: CliOptions): Promise<number> {
     return fail((err as Error).message)
   }
   let app: App | null = null
+  let primary: ClusterPrimary | null = null
   let finish: (code: number) => void = () => {}
   const finished = new Promise<number>((resolve) => { finish = resolve })
   let stopping = false
@@ -38,6 +42,7 @@ export async function runServer (opts: CliOptions): Promise<number> {
     // During start-up there is nothing to close yet; runServer sees `stopping` once App.start returns.
     if (app === null) return
     try {
+      await primary?.stop(10_000)
       await app.close()
       finish(0)
     } catch (err) {
@@ -61,7 +66,8 @@ export async function runServer (opts: CliOptions): Promise<number> {
       regexesFile: opts.regexes,
       onShutdownRequest: () => { void shutdown('shutdown() called') },
       onReloadStart: () => notifyReloading(),
-      onReloadEnd: () => notifyReady()
+      onReloadEnd: () => notifyReady(),
+      multiProcess: true
     })
   } catch (err) {
     uninstall()
@@ -76,6 +82,31 @@ export async function runServer (opts: CliOptions): Promise<number> {
     pidFile?.release()
     return 0
   }
+  if (running.role === 'primary') {
+    const workers = running.current.settings.numWorkerThreads
+    primary = new ClusterPrimary({
+      workers,
+      host: {
+        ownFigures: () => running.ownFigures(),
+        reload: () => running.reload(),
+        reloadGeoIP: () => running.current.geoip.reloadAllAsync(),
+        requestShutdown: () => { void shutdown('shutdown() called') }
+      }
+    })
+    running.setPeerLink(primary)
+    try {
+      await primary.start()
+    } catch (err) {
+      await running.close()
+      uninstall()
+      pidFile?.release()
+      return fail(`startup failed: ${(err as Error).message}`)
+    }
+    if (stopping) return await finished
+    for (const entry of primary.listening) logger.info('listening for HTTP commands', entry)
+    const { settings } = running.current
+    logger.notice('trackalert ready', { luaStates: settings.numLuaStates, listeners: settings.listeners.length, workers })
+  }
   signalDaemonReady()
   notifyReady()
   const interactive = !opts.supervised && !opts.docker && !isDaemonChild() && process.stdin.isTTY === true
@@ -88,4 +119,54 @@ export async function runServer (opts: CliOptions): Promise<number> {
   uninstall()
   pidFile?.release()
   return code
+}
+
+/**
+ * A worker of a multi-process daemon: loads the same configuration, serves HTTP on the listeners
+ * it shares with the other workers, and leaves console, schedules and supervision to the primary.
+ */
+async function runWorker (opts: CliOptions): Promise<number> {
+  const config = resolveConfigPath(opts.config)
+  process.chdir(config.folder)
+  let app: App
+  try {
+    app = await App.start({ configFile: config.absolute, configName: config.name, regexesFile: opts.regexes, worker: true })
+  } catch (err) {
+    logger.error(isTrackalertError(err) ? err.message : `worker startup failed: ${(err as Error).stack ?? String(err)}`)
+    // The IPC channel would keep this process alive, and a disconnect makes cluster exit with 0:
+    // exit here so the primary sees the failure (stdout and syslog writes are synchronous).
+    process.exit(1)
+  }
+  let stopped: () => void = () => {}
+  const done = new Promise<void>((resolve) => { stopped = resolve })
+  let stopping = false
+  const stop = (): void => {
+    if (stopping) return
+    stopping = true
+    app.close().then(stopped, (err: unknown) => { logger.error('worker shutdown failed', { error: err as Error }); stopped() })
+  }
+  const link = new ClusterWorkerLink({
+    ownFigures: () => app.ownFigures(),
+    reloadLocal: () => app.reloadLocal(),
+    reloadGeoIP: () => app.current.geoip.reloadAllAsync(),
+    applyLiveSettings: (live) => { app.applyLiveSettings(live) },
+    stop
+  })
+  app.setPeerLink(link)
+  // SIGTERM reaches every process of the unit (systemd) or the group (Ctrl-C): stop like the primary
+  // asked. SIGHUP is the primary's to act on.
+  const onTerm = (): void => { stop() }
+  const ignore = (): void => {}
+  process.on('SIGTERM', onTerm)
+  process.on('SIGINT', onTerm)
+  process.on('SIGHUP', ignore)
+  link.attach(app.http.listening)
+  await done
+  link.detach()
+  process.off('SIGTERM', onTerm)
+  process.off('SIGINT', onTerm)
+  process.off('SIGHUP', ignore)
+  // The IPC channel would keep this process alive.
+  if (process.connected) process.disconnect()
+  return 0
 }

@@ -45,3 +45,37 @@ export class DaemonSettings {
   /** Set once listeners are up: later listener changes need a reload. */
   started = false
 }
+
+/** The settings the REST API reads on every request, which the console may change while running. */
+export interface LiveHttpSettings {
+  readonly acl: string[]
+  readonly webserverPassword: string | null
+  readonly metricsNoPassword: boolean
+  readonly maxWebserverConns: number
+  readonly maxBodyBytes: number
+}
+
+export function liveHttpSettings (s: DaemonSettings): LiveHttpSettings {
+  return {
+    acl: s.acl.map((m) => m.toString()),
+    webserverPassword: s.webserverPassword,
+    metricsNoPassword: s.metricsNoPassword,
+    maxWebserverConns: s.maxWebserverConns,
+    maxBodyBytes: s.maxBodyBytes
+  }
+}
+
+/** Applies what the primary's console changed to a worker's settings (the netmasks were valid there). */
+export function applyLiveHttpSettings (s: DaemonSettings, live: LiveHttpSettings): void {
+  s.acl = live.acl.map((m) => parseNetmask(m)).filter((m): m is Netmask => m !== null)
+  s.webserverPassword = live.webserverPassword
+  s.metricsNoPassword = live.metricsNoPassword
+  s.maxWebserverConns = live.maxWebserverConns
+  s.maxBodyBytes = live.maxBodyBytes
+}
+
+export function sameLiveHttpSettings (a: LiveHttpSettings, b: LiveHttpSettings): boolean {
+  return a.webserverPassword === b.webserverPassword && a.metricsNoPassword === b.metricsNoPassword &&
+    a.maxWebserverConns === b.maxWebserverConns && a.maxBodyBytes === b.maxBodyBytes &&
+    a.acl.length === b.acl.length && a.acl.every((m, i) => m === b.acl[i])
+}

@@ -67,7 +67,11 @@ export const reportRoute: Route = {
 export const statsRoute: Route = {
   method: 'GET',
   public: false,
-  handler: (_req, res, ctx) => { sendJson(res, 200, JSON.stringify(ctx.stats.snapshot())) }
+  handler: (_req, res, ctx) => {
+    ctx.stats.totalSnapshot().then(
+      (snapshot) => { sendJson(res, 200, JSON.stringify(snapshot)) },
+      (err: unknown) => { sendFailure(res, 500, `stats: ${(err as Error).message}`) })
+  }
 }
 
 export const livezRoute: Route = {
@@ -139,7 +143,7 @@ export const metricsRoute: Route = {
   method: 'GET',
   public: false,
   handler: (_req, res, ctx) => {
-    ctx.stats.metricsText().then((text) => {
+    ctx.stats.totalMetricsText().then((text) => {
       const buf = Buffer.from(text)
       res.writeHead(200, { 'Content-Type': ctx.stats.metricsContentType, 'Content-Length': buf.length })
       res.end(buf)

@@ -57,7 +57,11 @@ export class HttpFrontend {
     this.#custom = next
   }
 
-  async listen (specs: readonly ListenerSpec[]): Promise<void> {
+  /** What the listeners are bound to, as logged ("listening for HTTP commands"). */
+  readonly listening: Array<{ address: string, tls: boolean }> = []
+
+  /** `announce`: log each bound listener (workers of a multi-process daemon leave that to the primary). */
+  async listen (specs: readonly ListenerSpec[], announce = true): Promise<void> {
     for (const spec of specs) {
       const server = this.#create(spec)
       await new Promise<void>((resolve, reject) => {
@@ -68,7 +72,9 @@ export class HttpFrontend {
       })
       this.#servers.push(server)
       const bound = server.address() as { port: number }
-      logger.info('listening for HTTP commands', { address: `${spec.address.text}:${bound.port}`, tls: spec.tls !== null })
+      const entry = { address: `${spec.address.text}:${bound.port}`, tls: spec.tls !== null }
+      this.listening.push(entry)
+      if (announce) logger.info('listening for HTTP commands', entry)
     }
   }
 

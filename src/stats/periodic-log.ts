@@ -27,12 +27,13 @@ export interface PeriodicLogOptions {
  * the cluster primary can log the sum over its workers with the same class.
  */
 export class PeriodicStatsLogger {
-  readonly #source: () => StatsSnapshot
+  readonly #source: () => StatsSnapshot | Promise<StatsSnapshot>
   readonly #viewSeconds: number
   readonly #periodMs: number
   #timer: NodeJS.Timeout | undefined
 
-  constructor (source: () => StatsSnapshot, options: PeriodicLogOptions) {
+  /** `source` may be asynchronous (a multi-process daemon gathers its figures first). */
+  constructor (source: () => StatsSnapshot | Promise<StatsSnapshot>, options: PeriodicLogOptions) {
     this.#source = source
     this.#viewSeconds = options.viewSeconds
     this.#periodMs = options.periodMs ?? options.viewSeconds * 1000
@@ -54,9 +55,22 @@ export class PeriodicStatsLogger {
   }
 
   logOnce (): void {
+    const failed = (err: unknown): void => { logger.error('periodic stats: could not collect statistics', { error: err }) }
+    let snapshot: StatsSnapshot | Promise<StatsSnapshot>
+    try {
+      snapshot = this.#source()
+    } catch (err) {
+      failed(err)
+      return
+    }
+    if (snapshot instanceof Promise) snapshot.then((s) => { this.#log(s) }, failed)
+    else this.#log(snapshot)
+  }
+
+  #log (snapshot: StatsSnapshot): void {
     let lines: string[]
     try {
-      lines = periodicLogLines(this.#source(), this.#viewSeconds)
+      lines = periodicLogLines(snapshot, this.#viewSeconds)
     } catch (err) {
       logger.error('periodic stats: could not collect statistics', { error: err })
       return

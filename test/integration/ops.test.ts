@@ -22,7 +22,9 @@ const alive = (pid: number): boolean => {
 const listenerConfig = (port = 0): string => `addListener("127.0.0.1:${port}", false, "", "", {})\nsetWebserverPassword("${PASSWORD}")\n`
 
 /** Lua that answers the daemon's own pid (first field of /proc/self/stat) on POST /command/pid. */
+// One serving process, so the pid the endpoint reads is the daemon's own (workers have theirs).
 const PID_ENDPOINT = `
+  setNumWorkerThreads(1)
   setCustomEndpoint("pid", function (args)
     local f = io.open("/proc/self/stat", "r")
     local pid = f:read("*l"):match("^(%d+)")

@@ -1,6 +1,8 @@
 import { logger } from '../../log/index.ts'
 import { makeKey, parseControlSocketAddress, parseKey, testCrypto } from '../../console/index.ts'
+import { showCommandStatsText, showCustomStatsText, showPerfStatsText, statsText, type StatsSnapshot } from '../../stats/index.ts'
 import { VERSION } from '../../version.ts'
+import { formatCustomWebHooks, sumWebhookStats } from '../../webhooks/index.ts'
 import { type HostFunction, type ResultPusher } from '../host.ts'
 import { type ApiContext, fn } from './context.ts'
 import { type HostServices } from './services.ts'
@@ -19,6 +21,11 @@ export function consoleFunctions ({ lua, args, services }: ApiContext): HostFunc
   const { settings, stats } = services
   const raw = lua.raw
   const show = (name: string, text: () => string): HostFunction => fn(name, () => { emit(services, text()); return 0 })
+  // Statistics views show the whole daemon: a multi-process one gathers the other processes' figures first.
+  const showTotals = (name: string, text: (snapshot: StatsSnapshot) => string): HostFunction => fn(name, () => {
+    if (!stats.hasPeers) { emit(services, text(stats.snapshot())); return 0 }
+    return stats.totalSnapshot().then((snapshot): ResultPusher => { emit(services, text(snapshot)); return () => 0 })
+  })
   return [
     fn('controlSocket', (L, state) => {
       const address = parseControlSocketAddress(args.string(L, 1, 'controlSocket'))
@@ -55,12 +62,19 @@ export function consoleFunctions ({ lua, args, services }: ApiContext): HostFunc
       return 0
     }),
     show('makeKey', () => makeKey()),
-    show('stats', () => stats.statsText()),
-    show('showPerfStats', () => stats.perfStatsText()),
-    show('showCommandStats', () => stats.commandStatsText()),
-    show('showCustomStats', () => stats.customStatsText()),
+    showTotals('stats', statsText),
+    showTotals('showPerfStats', showPerfStatsText),
+    showTotals('showCommandStats', showCommandStatsText),
+    showTotals('showCustomStats', showCustomStatsText),
     show('showACL', () => settings.acl.map((m) => m.toString()).join('\n')),
-    show('showCustomWebHooks', () => services.webhooks.showCustomWebHooks()),
+    fn('showCustomWebHooks', () => {
+      const peers = services.peers()
+      if (peers === null) { emit(services, services.webhooks.showCustomWebHooks()); return 0 }
+      return peers.collect().then((others): ResultPusher => {
+        emit(services, formatCustomWebHooks(sumWebhookStats([services.webhooks.stats(), ...others.map((o) => o.webhooks)])))
+        return () => 0
+      })
+    }),
     show('showCustomEndpoints', () => ['Custom Endpoint', ...[...settings.customEndpoints].sort()].join('\n')),
     show('showBackgroundFuncs', () => services.scheduler.showBackgroundFuncs()),
     show('showVersion', () => `trackalert ${VERSION}`),
@@ -68,7 +82,9 @@ export function consoleFunctions ({ lua, args, services }: ApiContext): HostFunc
       emit(services, testCrypto(args.optString(L, 1, 'testCrypto', 'testCrypto'), settings.consoleKey ?? undefined))
       return 0
     }),
-    fn('reloadGeoIPDBs', () => services.geoip.reloadAllAsync().then((text): ResultPusher => {
+    fn('reloadGeoIPDBs', () => services.geoip.reloadAllAsync().then(async (text): Promise<ResultPusher> => {
+      // The other processes read the same files again; a failure there is logged where it happens.
+      if (text.endsWith('successful')) await services.peers()?.reloadGeoIPElsewhere()
       emit(services, text)
       return () => 0
     })),

@@ -37,8 +37,8 @@ export function hookFunctions ({ lua, args, services }: ApiContext): HostFunctio
     }),
     fn('incCustomStat', (L, state) => {
       const name = args.string(L, 1, 'incCustomStat')
-      // Every report state runs the config again; only the config state's top-level calls count.
-      if (state.loadingConfig && state.role !== 'config') return 0
+      // Every report state (and every worker process) runs the config again: only one top-level call counts.
+      if (state.loadingConfig && (state.role !== 'config' || services.isWorker)) return 0
       services.stats.incCustomStat(name)
       return 0
     }),

@@ -1,3 +1,4 @@
+import { type PeerLink } from '../../cluster/figures.ts'
 import { type DaemonSettings } from '../../config/settings.ts'
 import { type DeviceParser } from '../../device/index.ts'
 import { type GeoIPRegistry } from '../../geoip/index.ts'
@@ -34,4 +35,8 @@ export interface HostServices {
   requestShutdown (): void
   /** Reloads the configuration (console `reloadConfig()`); resolves with a message for the console. */
   reloadConfig (): Promise<string>
+  /** The rest of a multi-process daemon, or null when this process is the whole daemon. */
+  peers (): PeerLink | null
+  /** A worker of a multi-process daemon: its config load repeats what the primary's did. */
+  readonly isWorker: boolean
 }

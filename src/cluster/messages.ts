@@ -1,0 +1,77 @@
+import { type LiveHttpSettings } from '../config/settings.ts'
+import { type ProcessFigures } from './figures.ts'
+
+/**
+ * The IPC protocol between the primary and its workers (node:cluster's channel, JSON-serialised).
+ * Requests carry an id; the answer is a `reply` with the same id.
+ */
+export type ToWorker =
+  | { readonly t: 'figures', readonly id: number }
+  | { readonly t: 'reload', readonly id: number }
+  | { readonly t: 'reload-geoip', readonly id: number }
+  | { readonly t: 'settings', readonly id: number, readonly live: LiveHttpSettings }
+  | { readonly t: 'stop' }
+  | Reply
+
+export type ToPrimary =
+  | { readonly t: 'ready', readonly listening: Array<{ address: string, tls: boolean }> }
+  | { readonly t: 'collect', readonly id: number }
+  | { readonly t: 'reload', readonly id: number }
+  | { readonly t: 'reload-geoip', readonly id: number }
+  | { readonly t: 'shutdown' }
+  | Reply
+
+export interface Reply {
+  readonly t: 'reply'
+  readonly id: number
+  readonly error?: string
+  readonly text?: string
+  readonly figures?: ProcessFigures
+  readonly list?: ProcessFigures[]
+}
+
+/** Outstanding requests of one side, settled by replies; each fails after `timeoutMs`. */
+export class PendingRequests {
+  readonly #pending = new Map<number, { resolve: (r: Reply) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }>()
+  readonly #timeoutMs: number
+  #next = 1
+
+  constructor (timeoutMs: number) { this.#timeoutMs = timeoutMs }
+
+  /** Sends with a fresh id (via `send`) and resolves with the reply. */
+  request (what: string, send: (id: number) => void): Promise<Reply> {
+    const id = this.#next++
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id)
+        reject(new Error(`${what}: no answer within ${this.#timeoutMs} ms`))
+      }, this.#timeoutMs)
+      this.#pending.set(id, { resolve, reject, timer })
+      try {
+        send(id)
+      } catch (err) {
+        clearTimeout(timer)
+        this.#pending.delete(id)
+        reject(err as Error)
+      }
+    })
+  }
+
+  settle (reply: Reply): void {
+    const entry = this.#pending.get(reply.id)
+    if (entry === undefined) return
+    this.#pending.delete(reply.id)
+    clearTimeout(entry.timer)
+    if (reply.error !== undefined) entry.reject(new Error(reply.error))
+    else entry.resolve(reply)
+  }
+
+  /** Fails every outstanding request (the other side went away). */
+  failAll (why: string): void {
+    for (const [id, entry] of this.#pending) {
+      clearTimeout(entry.timer)
+      entry.reject(new Error(why))
+      this.#pending.delete(id)
+    }
+  }
+}

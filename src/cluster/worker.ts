@@ -1,0 +1,79 @@
+import { type LiveHttpSettings } from '../config/settings.ts'
+import { logger } from '../log/index.ts'
+import { type PeerLink, type ProcessFigures } from './figures.ts'
+import { PendingRequests, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
+
+/** What a worker process offers the primary. */
+export interface WorkerHost {
+  ownFigures (): Promise<ProcessFigures>
+  reloadLocal (): Promise<string>
+  reloadGeoIP (): Promise<string>
+  applyLiveSettings (live: LiveHttpSettings): void
+  /** The primary asked this worker to stop, or went away. */
+  stop (): void
+}
+
+/** A worker's side of the IPC channel to the primary (see ClusterPrimary). */
+export class ClusterWorkerLink implements PeerLink {
+  readonly #host: WorkerHost
+  readonly #requests: PendingRequests
+  readonly #onMessage = (msg: ToWorker): void => { this.#handle(msg) }
+  readonly #onDisconnect = (): void => {
+    logger.warn('the primary process went away; this worker stops')
+    this.#requests.failAll('the primary process went away')
+    this.#host.stop()
+  }
+
+  constructor (host: WorkerHost, requestTimeoutMs = 15_000) {
+    this.#host = host
+    this.#requests = new PendingRequests(requestTimeoutMs)
+  }
+
+  /** Starts listening to the primary and tells it this worker serves, and where. */
+  attach (listening: Array<{ address: string, tls: boolean }>): void {
+    process.on('message', this.#onMessage)
+    process.on('disconnect', this.#onDisconnect)
+    this.#send({ t: 'ready', listening })
+  }
+
+  detach (): void {
+    process.off('message', this.#onMessage)
+    process.off('disconnect', this.#onDisconnect)
+  }
+
+  #send (msg: ToPrimary): void {
+    if (process.send !== undefined && process.connected) process.send(msg)
+  }
+
+  #handle (msg: ToWorker): void {
+    const host = this.#host
+    switch (msg.t) {
+      case 'reply': this.#requests.settle(msg); return
+      case 'stop': host.stop(); return
+      case 'figures': this.#answer(msg.id, host.ownFigures().then((figures) => ({ figures }))); return
+      case 'reload': this.#answer(msg.id, host.reloadLocal().then((text) => ({ text }))); return
+      case 'reload-geoip': this.#answer(msg.id, host.reloadGeoIP().then((text) => ({ text }))); return
+      case 'settings':
+        host.applyLiveSettings(msg.live)
+        this.#answer(msg.id, Promise.resolve({}))
+    }
+  }
+
+  #answer (id: number, work: Promise<Omit<Reply, 't' | 'id'>>): void {
+    work.then((fields) => { this.#send({ t: 'reply', id, ...fields }) }, (err: unknown) => { this.#send({ t: 'reply', id, error: (err as Error).message }) })
+  }
+
+  #request (t: 'collect' | 'reload' | 'reload-geoip'): Promise<Reply> {
+    return this.#requests.request(`primary ${t}`, (id) => {
+      if (process.send === undefined || !process.connected) throw new Error('not connected to the primary process')
+      process.send({ t, id } satisfies ToPrimary)
+    })
+  }
+
+  async collect (): Promise<ProcessFigures[]> { return (await this.#request('collect')).list ?? [] }
+  async reloadConfig (): Promise<string> { return (await this.#request('reload')).text ?? '' }
+  async reloadGeoIPElsewhere (): Promise<void> { await this.#request('reload-geoip') }
+  /** Only the primary runs the console, so only it pushes settings. */
+  async pushLiveSettings (): Promise<void> {}
+  requestShutdown (): void { this.#send({ t: 'shutdown' }) }
+}
