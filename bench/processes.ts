@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /** Compiled entry points, relative to this file in dist/bench/. */
@@ -116,10 +116,46 @@ function statFields (pid: number | 'self'): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
 }
 
-/** User + system CPU seconds the process has used so far (fields 14 and 15 of /proc/PID/stat). */
+/**
+ * CPU seconds (user + system) of a process and, for a pid, of its live descendants too: the
+ * daemon's worker processes (setNumWorkerThreads) are part of the server being measured.
+ */
 export function cpuSeconds (pid: number | 'self'): number {
-  const f = statFields(pid)
-  return (Number(f[11]) + Number(f[12])) / ticksPerSecond()
+  const pids = pid === 'self' ? ['self' as const] : processTree(pid)
+  let ticks = 0
+  for (const p of pids) {
+    try {
+      const f = statFields(p)
+      ticks += Number(f[11]) + Number(f[12])
+    } catch {
+      // A process that exited between listing and reading counts no more.
+    }
+  }
+  return ticks / ticksPerSecond()
+}
+
+/** `pid` and every live process below it, from the parent pids in /proc/N/stat. */
+export function processTree (pid: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const ppid = Number(statFields(Number(name))[1])
+      const list = children.get(ppid) ?? []
+      list.push(Number(name))
+      children.set(ppid, list)
+    } catch {
+      // gone already
+    }
+  }
+  const out: number[] = []
+  const queue = [pid]
+  while (queue.length > 0) {
+    const next = queue.shift() as number
+    out.push(next)
+    queue.push(...(children.get(next) ?? []))
+  }
+  return out
 }
 
 /**
@@ -140,8 +176,19 @@ export function machineBusySeconds (): number {
   return (total - (v[3] ?? 0) - (v[4] ?? 0)) / ticksPerSecond()
 }
 
-/** Peak resident set size in MiB (VmHWM from /proc/PID/status). */
+/**
+ * Peak resident set size in MiB (VmHWM from /proc/PID/status) of the largest process in the tree
+ * (a multi-process daemon: the primary or one worker).
+ */
 export function peakRssMiB (pid: number): number {
-  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return m === null ? 0 : Number(m[1]) / 1024
+  let peak = 0
+  for (const p of processTree(pid)) {
+    try {
+      const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
+      if (m !== null) peak = Math.max(peak, Number(m[1]) / 1024)
+    } catch {
+      // gone already
+    }
+  }
+  return peak
 }

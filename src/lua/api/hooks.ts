@@ -25,6 +25,12 @@ export function hookFunctions ({ lua, args, services }: ApiContext): HostFunctio
       return 0
     }),
     fn('setBackground', (L, state) => {
+      // Upstream's packaged example config calls setBackground(func) with no name: accept it, so that
+      // file loads unchanged, but such a function can never be scheduled.
+      if (raw.lua_gettop(L) === 1 && raw.lua_type(L, 1) === LUA_TFUNCTION) {
+        if (state.role === 'config') logger.warn('setBackground(func) without a name: the function cannot be scheduled; use setBackground("name", func)')
+        return 0
+      }
       const name = args.string(L, 1, 'setBackground')
       state.backgroundRefs.set(name, ref(L, 2, 'setBackground'))
       if (state.role === 'config') services.settings.backgroundFunctions.add(name)
