@@ -1,4 +1,4 @@
-import { type PeerLink, type ProcessFigures } from './cluster/figures.ts'
+import { CONFIG_RELOADED, type PeerLink, type PrimaryLink, type ProcessFigures } from './cluster/figures.ts'
 import { applyLiveHttpSettings, liveHttpSettings, sameLiveHttpSettings, type LiveHttpSettings } from './config/settings.ts'
 import { ConsoleServer } from './console/index.ts'
 import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
@@ -60,6 +60,8 @@ export class App {
   #stopRequested = false
   #role: ProcessRole
   #link: PeerLink | null = null
+  /** Set on the primary only: the link that also carries console changes to the workers. */
+  #primaryLink: PrimaryLink | null = null
 
   private constructor (options: AppOptions) {
     this.#options = options
@@ -93,8 +95,9 @@ export class App {
   get role (): ProcessRole { return this.#role }
 
   /** Joins this process to the rest of a multi-process daemon: every view then shows totals. */
-  setPeerLink (link: PeerLink): void {
+  setPeerLink (link: PeerLink | PrimaryLink): void {
     this.#link = link
+    if ('pushLiveSettings' in link) this.#primaryLink = link
     this.stats.setPeers(() => link.collect())
   }
 
@@ -108,12 +111,13 @@ export class App {
 
   /** Runs one console line in the config state (console socket and foreground console). */
   async runConsoleLine (line: string): Promise<string> {
-    if (this.#role !== 'primary' || this.#link === null) return this.#console.execute(line)
+    const primary = this.#primaryLink
+    if (primary === null) return this.#console.execute(line)
     // The workers serve the REST API: what the console changed there (setACL, password…) goes to them.
     const before = liveHttpSettings(this.current.settings)
     const reply = await this.#console.execute(line)
     const after = liveHttpSettings(this.current.settings)
-    if (!sameLiveHttpSettings(before, after)) await this.#link.pushLiveSettings(after)
+    if (!sameLiveHttpSettings(before, after)) await primary.pushLiveSettings(after)
     return reply
   }
 
@@ -187,12 +191,13 @@ export class App {
     this.#options.onReloadStart?.()
     try {
       const local = await this.#reloadHere()
-      if (local !== RELOADED || this.#role !== 'primary' || this.#link === null) return local
+      const primary = this.#primaryLink
+      if (local !== CONFIG_RELOADED || primary === null) return local
       // The primary reloads first: a config broken for it is broken for the workers too.
-      const workers = await this.#link.reloadConfig()
-      if (workers !== RELOADED) return workers
+      const workers = await primary.reloadConfig()
+      if (workers !== CONFIG_RELOADED) return workers
       logger.notice('configuration reloaded', { processes: 'all' })
-      return RELOADED
+      return CONFIG_RELOADED
     } finally {
       this.#options.onReloadEnd?.()
     }
@@ -220,7 +225,7 @@ export class App {
     if (restartOnly.length > 0) logger.warn('reloaded, but these settings only change at restart', { settings: restartOnly.join(', ') })
     if (this.#role === 'single') logger.notice('configuration reloaded', { luaStates: next.pool.size })
     else logger.info('this process reloaded its configuration', { role: this.#role, luaStates: next.pool.size })
-    return RELOADED
+    return CONFIG_RELOADED
   }
 
   /** Graceful stop: no new connections; in-flight requests, background runs and webhooks finish (bounded). */
@@ -243,8 +248,6 @@ export class App {
     await this.#gen?.retire(graceMs)
   }
 }
-
-const RELOADED = 'reloadConfig() successful'
 
 /** Listener and console-socket settings are bound at start; a reload cannot move them. */
 function describeRestartOnly (old: Generation, next: Generation): string[] {

@@ -23,8 +23,15 @@ export interface PeerLink {
   reloadConfig (): Promise<string>
   /** Makes the other processes read their GeoIP databases again. */
   reloadGeoIPElsewhere (): Promise<void>
-  /** From the primary: the console changed what the REST API reads; the workers apply it too. */
-  pushLiveSettings (live: LiveHttpSettings): Promise<void>
   /** Lua shutdown() anywhere stops the whole daemon. */
   requestShutdown (): void
 }
+
+/** The primary's side: only it runs the console, so only it hands console changes to the workers. */
+export interface PrimaryLink extends PeerLink {
+  /** The console changed what the REST API reads; the workers apply it too. */
+  pushLiveSettings (live: LiveHttpSettings): Promise<void>
+}
+
+/** The console's answer to a successful reload, in every process. */
+export const CONFIG_RELOADED = 'reloadConfig() successful'

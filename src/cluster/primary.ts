@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
-import { type PeerLink, type ProcessFigures } from './figures.ts'
+import { CONFIG_RELOADED, type PrimaryLink, type ProcessFigures } from './figures.ts'
 import { PendingRequests, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
 
 /** What the primary's own process offers its workers. */
@@ -23,14 +23,12 @@ export interface ClusterPrimaryOptions {
   readonly respawnDelayMs?: number
 }
 
-const RELOADED = 'reloadConfig() successful'
-
 /**
  * The primary of a multi-process daemon: forks the HTTP-serving workers (they share the listening
  * sockets through node:cluster), replaces any that dies, and answers their requests for the other
  * processes' figures so that every view shows the daemon's totals.
  */
-export class ClusterPrimary implements PeerLink {
+export class ClusterPrimary implements PrimaryLink {
   readonly #options: ClusterPrimaryOptions
   readonly #workers = new Set<Worker>()
   readonly #requests: PendingRequests
@@ -134,7 +132,7 @@ export class ClusterPrimary implements PeerLink {
 
   async reloadConfig (): Promise<string> {
     const texts = await this.#broadcast('reload')
-    return texts.find((t) => t !== RELOADED) ?? RELOADED
+    return texts.find((t) => t !== CONFIG_RELOADED) ?? CONFIG_RELOADED
   }
 
   async reloadGeoIPElsewhere (): Promise<void> { await this.#broadcast('reload-geoip') }

@@ -73,7 +73,5 @@ export class ClusterWorkerLink implements PeerLink {
   async collect (): Promise<ProcessFigures[]> { return (await this.#request('collect')).list ?? [] }
   async reloadConfig (): Promise<string> { return (await this.#request('reload')).text ?? '' }
   async reloadGeoIPElsewhere (): Promise<void> { await this.#request('reload-geoip') }
-  /** Only the primary runs the console, so only it pushes settings. */
-  async pushLiveSettings (): Promise<void> {}
   requestShutdown (): void { this.#send({ t: 'shutdown' }) }
 }

@@ -183,6 +183,18 @@ export class Scheduler {
     return schedule.next(new Date(afterMs))?.getTime() ?? Number.POSITIVE_INFINITY
   }
 
+  /** Moves a due entry to its next due time after now; returns how many due times that passed (cron: one). */
+  #advance (entry: Entry, wall: number, mono: number): number {
+    if (entry.kind === 'cron') {
+      entry.due = this.#nextCron(entry.schedule, wall)
+      return 1
+    }
+    const periodMs = entry.seconds * 1000
+    const passed = Math.floor((mono - entry.due) / periodMs) + 1
+    entry.due += passed * periodMs
+    return passed
+  }
+
   #disarm (): void {
     if (this.#timer === undefined) return
     this.#clock.clearTimer(this.#timer)
@@ -210,13 +222,8 @@ export class Scheduler {
       const now = entry.kind === 'cron' ? wall : mono
       if (entry.due > now) continue
       due.set(entry.name, Math.max(due.get(entry.name) ?? 0, now - entry.due))
-      if (entry.kind === 'cron') {
-        entry.due = this.#nextCron(entry.schedule, Math.max(wall, entry.due))
-      } else {
-        // Fixed rate from start(); ticks missed while the event loop was blocked collapse into this one.
-        const periodMs = entry.seconds * 1000
-        entry.due += (Math.floor((mono - entry.due) / periodMs) + 1) * periodMs
-      }
+      // Intervals keep a fixed rate from start(); due times missed while the loop was blocked collapse into this one.
+      this.#advance(entry, wall, mono)
     }
     const names = [...due.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name)
     for (const name of names) this.#trigger(name)
@@ -281,18 +288,8 @@ export class Scheduler {
     const mono = this.#clock.monoNow()
     let skipped = 0
     for (const entry of this.#entries) {
-      if (entry.name !== func.name) continue
-      if (entry.kind === 'cron') {
-        if (entry.due > wall) continue
-        entry.due = this.#nextCron(entry.schedule, wall)
-        skipped++
-      } else {
-        if (entry.due > mono) continue
-        const periodMs = entry.seconds * 1000
-        const missed = Math.floor((mono - entry.due) / periodMs) + 1
-        entry.due += missed * periodMs
-        skipped += missed
-      }
+      if (entry.name !== func.name || entry.due > (entry.kind === 'cron' ? wall : mono)) continue
+      skipped += this.#advance(entry, wall, mono)
     }
     if (skipped === 0) return
     func.skipped += skipped

@@ -55,16 +55,13 @@ export class PeriodicStatsLogger {
   }
 
   logOnce (): void {
-    const failed = (err: unknown): void => { logger.error('periodic stats: could not collect statistics', { error: err }) }
-    let snapshot: StatsSnapshot | Promise<StatsSnapshot>
     try {
-      snapshot = this.#source()
+      const snapshot = this.#source()
+      if (snapshot instanceof Promise) snapshot.then((s) => { this.#log(s) }, failed)
+      else this.#log(snapshot)
     } catch (err) {
       failed(err)
-      return
     }
-    if (snapshot instanceof Promise) snapshot.then((s) => { this.#log(s) }, failed)
-    else this.#log(snapshot)
   }
 
   #log (snapshot: StatsSnapshot): void {
@@ -72,9 +69,13 @@ export class PeriodicStatsLogger {
     try {
       lines = periodicLogLines(snapshot, this.#viewSeconds)
     } catch (err) {
-      logger.error('periodic stats: could not collect statistics', { error: err })
+      failed(err)
       return
     }
     for (const line of lines) logger.notice(line)
   }
+}
+
+function failed (err: unknown): void {
+  logger.error('periodic stats: could not collect statistics', { error: err })
 }

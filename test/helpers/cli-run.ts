@@ -20,7 +20,7 @@ export function runCli (args: readonly string[], opts: { cwd?: string, env?: Nod
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000)
     child.on('error', (err) => { clearTimeout(timer); reject(err) })
     child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }) })
   })

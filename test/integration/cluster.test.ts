@@ -2,17 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import { PASSWORD, request, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
-import { consoleConfig, consoleExec, eventually, report, sample, scrape, writeClientConfig } from './helpers.ts'
-
-/** A custom endpoint answering with the pid of the process that served it. */
-const PID_ENDPOINT = `
-  setCustomEndpoint("pid", function (args)
-    local f = io.open("/proc/self/stat", "r")
-    local pid = f:read("*l"):match("^(%d+)")
-    f:close()
-    return true, { pid = pid }
-  end)
-`
+import { consoleConfig, consoleExec, eventually, LUA_READ_PID, PID_ENDPOINT, report, sample, scrape, writeClientConfig } from './helpers.ts'
 
 /** POST on a connection of its own: node:cluster hands new connections to the workers in turn. */
 function postFresh (d: RunningDaemon, cmd: string, body: unknown): Promise<{ status: number, body: Record<string, unknown> }> {
@@ -89,9 +79,7 @@ test('background schedules run in the primary only', async (t) => {
     config: `
       setNumWorkerThreads(2)
       setBackground("tick", function ()
-        local f = io.open("/proc/self/stat", "r")
-        local pid = f:read("*l"):match("^(%d+)")
-        f:close()
+        ${LUA_READ_PID}
         infoLog("tick ran", { pid = pid })
       end)
       intervalScheduleBackgroundFunc("00:00:01", "tick")

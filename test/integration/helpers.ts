@@ -1,36 +1,30 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { request as httpRequest } from 'node:http'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { runCli, type CliResult } from '../helpers/cli-run.ts'
 import { CLI, PASSWORD, request, type RunningDaemon } from '../helpers/daemon.ts'
+import { family, parsePrometheus, type ParsedFamily } from '../stats/helpers.ts'
 
-export interface CliResult {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
+export { runCli, family, parsePrometheus, type CliResult, type ParsedFamily }
+export { type ParsedSample } from '../stats/helpers.ts'
 
-/** Runs the trackalert CLI to completion; killed after `timeoutMs` (the caller's asserts then fail). */
-export function runCli (args: readonly string[], opts: { cwd?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000)
-    child.on('error', (err) => { clearTimeout(timer); reject(err) })
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }) })
-  })
-}
+// unix-dgram ships CommonJS without type declarations: loaded through require with a local type.
+const require = createRequire(import.meta.url)
+
+/** Lua that sets the local `pid` to the pid of the process running it. */
+export const LUA_READ_PID = 'local f = io.open("/proc/self/stat", "r") local pid = f:read("*l"):match("^(%d+)") f:close()'
+
+/** A custom endpoint "pid" answering with the pid of the process that served it. */
+export const PID_ENDPOINT = `
+  setCustomEndpoint("pid", function (args)
+    ${LUA_READ_PID}
+    return true, { pid = pid }
+  end)
+`
 
 /** Polls until `check` holds (or resolves truthy); fails after `timeoutMs` naming `what`. */
 export async function eventually (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
@@ -86,31 +80,11 @@ export function consoleExec (clientConfig: string, command: string, cipher?: 'li
   return runCli(args)
 }
 
-/** Shape produced by parse-prometheus-text-format (prom2json compatible); values stay strings. */
-export interface ParsedSample {
-  value?: string
-  labels?: Record<string, string>
-  buckets?: Record<string, string>
-  count?: string
-  sum?: string
-}
-export interface ParsedFamily { name: string, help: string, type: string, metrics: ParsedSample[] }
-
-// The package ships CommonJS without type declarations: load it through require with a local type.
-const require = createRequire(import.meta.url)
-export const parsePrometheus = require('parse-prometheus-text-format') as (text: string) => ParsedFamily[]
-
 /** GET /metrics of a daemon, parsed. */
 export async function scrape (d: RunningDaemon): Promise<ParsedFamily[]> {
   const res = await request(`${d.url}/metrics`)
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${res.text}`)
   return parsePrometheus(res.text)
-}
-
-export function family (families: readonly ParsedFamily[], name: string): ParsedFamily {
-  const found = families.find((f) => f.name === name)
-  if (found === undefined) throw new Error(`metric family ${name} missing`)
-  return found
 }
 
 /** The sample whose labels equal `labels` exactly (no labels: pass {}), as a number; undefined when absent. */

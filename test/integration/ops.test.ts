@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PASSWORD, request, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 import {
-  consoleConfig, consoleExec, DatagramSink, eventually, freePort, launch, luaBusyWait, report, runCli, writeClientConfig
+  consoleConfig, consoleExec, DatagramSink, eventually, freePort, launch, luaBusyWait, PID_ENDPOINT, report, runCli, writeClientConfig
 } from './helpers.ts'
 
 async function tempDir (t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
@@ -21,17 +21,8 @@ const alive = (pid: number): boolean => {
 
 const listenerConfig = (port = 0): string => `addListener("127.0.0.1:${port}", false, "", "", {})\nsetWebserverPassword("${PASSWORD}")\n`
 
-/** Lua that answers the daemon's own pid (first field of /proc/self/stat) on POST /command/pid. */
-// One serving process, so the pid the endpoint reads is the daemon's own (workers have theirs).
-const PID_ENDPOINT = `
-  setNumWorkerThreads(1)
-  setCustomEndpoint("pid", function (args)
-    local f = io.open("/proc/self/stat", "r")
-    local pid = f:read("*l"):match("^(%d+)")
-    f:close()
-    return true, { pid = pid }
-  end)
-`
+/** The pid endpoint on one serving process, so the pid it reads is the daemon's own (workers have theirs). */
+const OWN_PID_ENDPOINT = `setNumWorkerThreads(1)\n${PID_ENDPOINT}`
 
 async function daemonPid (port: number): Promise<number> {
   const res = await request(`http://127.0.0.1:${port}/command/pid`, { body: { attrs: {} } })
@@ -43,7 +34,7 @@ test('-d: the parent exits 0 once the detached child serves; SIGTERM stops the c
   const dir = await tempDir(t)
   const port = await freePort()
   const conf = join(dir, 'trackalert.conf')
-  await writeFile(conf, listenerConfig(port) + PID_ENDPOINT)
+  await writeFile(conf, listenerConfig(port) + OWN_PID_ENDPOINT)
   const r = await runCli(['-d', '-C', conf])
   assert.equal(r.code, 0, r.stderr)
   assert.equal(r.stdout, '')
@@ -60,7 +51,7 @@ test('-d --pidfile: the pid file holds the child\'s pid and goes away on SIGTERM
   const dir = await tempDir(t)
   const port = await freePort()
   const conf = join(dir, 'trackalert.conf')
-  await writeFile(conf, listenerConfig(port) + PID_ENDPOINT)
+  await writeFile(conf, listenerConfig(port) + OWN_PID_ENDPOINT)
   const pidFile = join(dir, 'trackalert.pid')
   const r = await runCli(['-d', '--pidfile', pidFile, '-C', conf])
   assert.equal(r.code, 0, r.stderr)

@@ -37,14 +37,14 @@ export interface ParsedFamily { name: string, help: string, type: string, metric
 const require = createRequire(import.meta.url)
 export const parsePrometheus = require('parse-prometheus-text-format') as (text: string) => ParsedFamily[]
 
-export function family (families: ParsedFamily[], name: string): ParsedFamily {
+export function family (families: readonly ParsedFamily[], name: string): ParsedFamily {
   const found = families.find(f => f.name === name)
   if (found === undefined) throw new Error(`metric family ${name} missing`)
   return found
 }
 
 /** Value of the sample whose labels equal `labels` exactly (no labels: pass {}). */
-export function sampleValue (families: ParsedFamily[], name: string, labels: Record<string, string> = {}): string | undefined {
+export function sampleValue (families: readonly ParsedFamily[], name: string, labels: Record<string, string> = {}): string | undefined {
   const want = JSON.stringify(Object.entries(labels).sort())
   const sample = family(families, name).metrics.find(m => JSON.stringify(Object.entries(m.labels ?? {}).sort()) === want)
   return sample?.value

@@ -1,6 +1,7 @@
 import { logger } from '../../log/index.ts'
 import { makeKey, parseControlSocketAddress, parseKey, testCrypto } from '../../console/index.ts'
 import { showCommandStatsText, showCustomStatsText, showPerfStatsText, statsText, type StatsSnapshot } from '../../stats/index.ts'
+import { RELOAD_SUCCESS } from '../../geoip/index.ts'
 import { VERSION } from '../../version.ts'
 import { formatCustomWebHooks, sumWebhookStats } from '../../webhooks/index.ts'
 import { type HostFunction, type ResultPusher } from '../host.ts'
@@ -84,7 +85,7 @@ export function consoleFunctions ({ lua, args, services }: ApiContext): HostFunc
     }),
     fn('reloadGeoIPDBs', () => services.geoip.reloadAllAsync().then(async (text): Promise<ResultPusher> => {
       // The other processes read the same files again; a failure there is logged where it happens.
-      if (text.endsWith('successful')) await services.peers()?.reloadGeoIPElsewhere()
+      if (text === RELOAD_SUCCESS) await services.peers()?.reloadGeoIPElsewhere()
       emit(services, text)
       return () => 0
     })),
