@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache'
+
 /**
  * The decoder cache handed to the maxmind reader (`new Reader(buf, { cache })` has none by default;
  * maxmind.open's is an LRU of 10 000 decoded values keyed by data offset). Cached values are shared
@@ -5,28 +7,20 @@
  * lookupValue() result gets a TypeError instead of silently corrupting other lookups.
  */
 export class FrozenLruCache {
-  readonly #max: number
-  readonly #entries = new Map<string | number, unknown>()
+  // lru-cache: a hit relinks indexes instead of re-inserting into a Map (no garbage per lookup).
+  readonly #entries: LRUCache<string | number, NonNullable<unknown>>
 
   constructor (max: number) {
-    this.#max = max
+    this.#entries = new LRUCache({ max })
   }
 
   get (key: string | number): unknown {
-    const value = this.#entries.get(key)
-    if (value !== undefined) {
-      // Re-insert so the Map's insertion order doubles as recency order.
-      this.#entries.delete(key)
-      this.#entries.set(key, value)
-    }
-    return value
+    return this.#entries.get(key)
   }
 
   set (key: string | number, value: unknown): void {
-    if (this.#entries.size >= this.#max && !this.#entries.has(key)) {
-      const oldest = this.#entries.keys().next()
-      if (oldest.done !== true) this.#entries.delete(oldest.value)
-    }
+    // The decoder stores { value, offset } records; lru-cache cannot hold null or undefined anyway.
+    if (value === null || value === undefined) return
     this.#entries.set(key, deepFreeze(value))
   }
 
