@@ -1,7 +1,7 @@
 import { imapDeviceAttrs } from './imap-id.ts'
 import { LruCache } from './lru.ts'
 import { mobileApiDeviceAttrs } from './mobileapi.ts'
-import { loadRegexes } from './regexes.ts'
+import { defaultRegexesFile, loadRegexes } from './regexes.ts'
 import { UserAgentParser } from './ua-parser.ts'
 
 /** Parsed device attributes; frozen so one cached object can be handed to every caller. */
@@ -47,26 +47,32 @@ export function deviceProtocolKind (protocol: string): DeviceProtocolKind | unde
 }
 
 export class DeviceParser {
-  readonly #ua: UserAgentParser
-  readonly #regexesFile: string
+  #ua: UserAgentParser | null = null
+  readonly #regexesFile: string | undefined
   readonly #cache: LruCache<string, DeviceAttrs>
   #onLookup: ((hit: boolean) => void) | undefined
   #hits = 0
   #misses = 0
 
-  /** Loads and compiles the regexes synchronously; a bad file throws TA_ERR_CONFIG_INVALID naming it. */
+  /**
+   * A regexes file of the user's is loaded and compiled here, so a bad one throws TA_ERR_CONFIG_INVALID
+   * naming it at startup. uap-core's bundled file is compiled on the first parse instead: about 20 MB
+   * per process that a daemon whose reports carry device_attrs (as wforce sends them) never needs.
+   */
   constructor (options: DeviceParserOptions = {}) {
-    const regexes = loadRegexes(options.regexesFile)
-    this.#regexesFile = regexes.file
-    this.#ua = new UserAgentParser(regexes)
+    this.#regexesFile = options.regexesFile
+    if (options.regexesFile !== undefined) this.#ua = new UserAgentParser(loadRegexes(options.regexesFile))
     this.#cache = new LruCache(options.cacheSize ?? DEFAULT_DEVICE_CACHE_SIZE)
     this.#onLookup = options.onCacheLookup
   }
 
-  get regexesFile (): string { return this.#regexesFile }
+  get regexesFile (): string { return this.#regexesFile ?? defaultRegexesFile() }
 
   /** The underlying ua-parser implementation (full results incl. patch versions), uncached. */
-  get userAgentParser (): UserAgentParser { return this.#ua }
+  get userAgentParser (): UserAgentParser {
+    this.#ua ??= new UserAgentParser(loadRegexes(this.#regexesFile))
+    return this.#ua
+  }
 
   /**
    * Device attributes for one report. http/https, imap/imaps and mobileapi give their fixed key sets
@@ -127,9 +133,10 @@ export class DeviceParser {
   #compute (kind: DeviceProtocolKind, id: string): Record<string, string> {
     if (kind === 'imap') return imapDeviceAttrs(id)
     if (kind === 'mobileapi') return mobileApiDeviceAttrs(id)
-    const ua = this.#ua.parseUserAgent(id)
-    const os = this.#ua.parseOs(id)
-    const device = this.#ua.parseDevice(id)
+    const parser = this.userAgentParser
+    const ua = parser.parseUserAgent(id)
+    const os = parser.parseOs(id)
+    const device = parser.parseDevice(id)
     // Sorted keys, like upstream's std::map, so JSON output lines up with wforce's.
     return {
       'browser.family': ua.family,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { parse as parseYaml } from 'yaml'
+import type { parse as YamlParse } from 'yaml'
 import { TrackalertError } from '../errors.ts'
 import { logger } from '../log/index.ts'
 import { PatternError, hasNestedQuantifier, translatePattern } from './pattern.ts'
@@ -56,6 +56,12 @@ export function compileRegexesFile (file: string): CompiledRegexes {
     throw invalid(file, `cannot read: ${(err as Error).message}`, err)
   }
   return compileRegexesText(text, file)
+}
+
+/** yaml is needed only while compiling (once per process, on the first device parse): loaded then. */
+function parseYaml (text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as { parse: typeof YamlParse }
+  return yaml.parse(text)
 }
 
 /** `file` only names the source in messages. */

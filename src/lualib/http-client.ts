@@ -1,6 +1,6 @@
-import { Agent } from 'undici'
+import type { Agent } from 'undici'
 import { VERSION } from '../version.ts'
-import { buildTlsConnectOptions, defaultTlsSettings, type OutboundTlsSettings } from '../webhooks/index.ts'
+import { buildTlsConnectOptions, defaultTlsSettings, loadUndici, type OutboundTlsSettings } from '../webhooks/index.ts'
 import { type LuaLibraryCounters } from './counters.ts'
 
 /** setLuaHttpOptions{...}; durations in milliseconds. */
@@ -123,7 +123,7 @@ export class HttpClient {
       const auth = basicAuth(url)
       if (auth !== null) headers.authorization = auth
       for (const [k, v] of Object.entries(reqHeaders)) headers[k.toLowerCase()] = v
-      const res = await this.#getAgent().request({
+      const res = await (await this.#getAgent()).request({
         origin, path: url.pathname + url.search, method, headers, body, signal
       })
       const data = await readBody(res.body, this.#settings.maxBodyBytes)
@@ -139,8 +139,11 @@ export class HttpClient {
     }
   }
 
-  #getAgent (): Agent {
+  async #getAgent (): Promise<Agent> {
     if (this.#agent === null) {
+      const { Agent } = await loadUndici()
+      // Another request may have created the pool while the library loaded.
+      if (this.#agent !== null) return this.#agent
       const s = this.#settings
       this.#agent = new Agent({
         connections: s.connections,

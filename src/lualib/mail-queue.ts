@@ -1,4 +1,5 @@
-import nodemailer, { type Transporter } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
+import { lazyImport } from '../lazy-import.ts'
 import { logger } from '../log/index.ts'
 import { backoffDelay, buildTlsConnectOptions, defaultTlsSettings, type OutboundTlsSettings } from '../webhooks/index.ts'
 import { type LuaLibraryCounters } from './counters.ts'
@@ -27,6 +28,8 @@ export interface MailRelaySettings {
   readonly retryDelayMs: number
   readonly retryMaxMs: number
 }
+
+const loadNodemailer = lazyImport(() => import('nodemailer'))
 
 export const MAIL_DEFAULTS = {
   port: 25, secure: false, timeoutMs: 10000, queueSize: 1000, attempts: 3, connections: 2, retryDelayMs: 2000, retryMaxMs: 60000
@@ -127,7 +130,7 @@ export class MailQueue {
     job.attempts++
     const m = job.message
     try {
-      await this.#getTransport(settings).sendMail({
+      await (await this.#getTransport(settings)).sendMail({
         from: m.from ?? settings.from,
         to: [...m.to],
         cc: m.cc === undefined ? undefined : [...m.cc],
@@ -159,8 +162,11 @@ export class MailQueue {
     }
   }
 
-  #getTransport (settings: MailRelaySettings): Transporter {
+  async #getTransport (settings: MailRelaySettings): Promise<Transporter> {
     if (this.#transport === null) {
+      const nodemailer = (await loadNodemailer()).default
+      // Another send may have opened the pool while the library loaded.
+      if (this.#transport !== null) return this.#transport
       this.#transport = nodemailer.createTransport({
         pool: true,
         host: settings.host,

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
+import { lazyImport } from '../lazy-import.ts'
 import { logger } from '../log/index.ts'
 import { buildTlsConnectOptions, defaultTlsSettings, type OutboundTlsSettings } from '../webhooks/index.ts'
 import { type LuaLibraryCounters } from './counters.ts'
@@ -19,6 +20,8 @@ export interface RedisSettings {
   /** Commands sent and not answered yet; beyond it a call fails at once. */
   readonly maxPending: number
 }
+
+const loadIoredis = lazyImport(() => import('ioredis'))
 
 export const REDIS_DEFAULTS = { host: '127.0.0.1', port: 6379, db: 0, tls: false, timeoutMs: 2000, maxPending: 1000 } as const
 
@@ -66,7 +69,7 @@ export class RedisService {
     this.#counters.redisCommands++
     this.#pending++
     try {
-      return await this.#getClient(settings).callBuffer(name, [...args])
+      return await (await this.#getClient(settings)).callBuffer(name, [...args])
     } catch (err) {
       this.#counters.redisFailures++
       const e = err as Error
@@ -79,7 +82,10 @@ export class RedisService {
     }
   }
 
-  #getClient (s: RedisSettings): Redis {
+  async #getClient (s: RedisSettings): Promise<Redis> {
+    if (this.#client !== null) return this.#client
+    const { Redis } = await loadIoredis()
+    // Another command may have connected while the library loaded.
     if (this.#client !== null) return this.#client
     const fromUrl = s.url === undefined ? {} : parseRedisUrl(s.url)
     const useTls = s.tls || fromUrl.tls === true

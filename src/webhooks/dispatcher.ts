@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { type Agent } from 'undici'
+import type { Agent } from 'undici'
 import { TrackalertError } from '../errors.ts'
 import { logger } from '../log/index.ts'
 import { parseCustomHookConfig } from './config.ts'
 import { DropLog } from './drop-log.ts'
 import { createCustomWebhook, prepareRequest, resolveTarget, type CustomWebhook, type PreparedRequest } from './request.ts'
-import { createWebhookAgent, postOnce } from './http-client.ts'
+import { createWebhookAgent, postOnce, webhookAgentOptions, type WebhookAgentOptions } from './http-client.ts'
 import { backoffDelay, type AttemptOutcome } from './retry-policy.ts'
 import { RingQueue } from './ring-queue.ts'
 import { defaultWebhookSettings, mergeWebhookSettings, type WebhookSettings, type WebhookSettingsPatch } from './settings.ts'
@@ -39,7 +39,10 @@ export class WebhookDispatcher {
   readonly #backingOff = new Set<Delivery>()
   readonly #inFlight = new Set<Delivery>()
   readonly #dropLog: DropLog
-  #agent: Agent | undefined
+  /** Set by start(): the pool's options, TLS files already read. */
+  #agentOptions: WebhookAgentOptions | undefined
+  /** The pool, created (and undici loaded) by the first delivery. */
+  #agent: Promise<Agent> | undefined
   #maxConcurrent = 0
   #pumpScheduled = false
   #stopping = false
@@ -59,7 +62,7 @@ export class WebhookDispatcher {
 
   /** Changes settings (the Lua set* functions); only before start(), as upstream's are config-time only. */
   configure (patch: WebhookSettingsPatch): void {
-    if (this.#agent !== undefined || this.#stopping) {
+    if (this.#agentOptions !== undefined || this.#stopping) {
       throw new TrackalertError('TA_ERR_CONFIG_INVALID', 'webhook settings cannot change after webhooks have started')
     }
     this.#settings = mergeWebhookSettings(this.#settings, patch)
@@ -81,11 +84,11 @@ export class WebhookDispatcher {
 
   hooks (): CustomWebhook[] { return [...this.#hooks.values()].map((s) => s.hook) }
 
-  /** Opens the connection pool; reads TLS files, so call it at startup to fail early. Idempotent. */
+  /** Prepares the connection pool; reads TLS files, so call it at startup to fail early. Idempotent. */
   start (): void {
-    if (this.#agent !== undefined) return
+    if (this.#agentOptions !== undefined) return
     if (this.#stopping) throw new TrackalertError('TA_ERR_CONFIG_INVALID', 'webhook dispatcher is closed')
-    this.#agent = createWebhookAgent(this.#settings)
+    this.#agentOptions = webhookAgentOptions(this.#settings)
     this.#maxConcurrent = this.#settings.numThreads * this.#settings.connsPerThread
   }
 
@@ -102,7 +105,7 @@ export class WebhookDispatcher {
     if (this.#stopping) return this.#drop(state, 'shutting down')
     if (this.#ready.length + this.#backingOff.size >= this.#settings.queueSize) return this.#drop(state, 'queue full')
     const delivery: Delivery = { state, data, enqueuedAt: this.#now(), attempts: 0, request: undefined, timer: undefined }
-    if (this.#agent === undefined) {
+    if (this.#agentOptions === undefined) {
       try {
         this.start()
       } catch (err) {
@@ -157,7 +160,7 @@ export class WebhookDispatcher {
     const left = [...this.#ready.drainAll(), ...this.#backingOff, ...this.#inFlight]
     this.#dropLog.flush()
     if (left.length === 0) {
-      await this.#agent?.close()
+      await (await this.#createdPool())?.close()
       return { completed: true, remaining: 0 }
     }
     this.#destroyed = true
@@ -173,8 +176,19 @@ export class WebhookDispatcher {
       count: left.length,
       hooks: [...perHook].map(([name, n]) => `${name}=${n}`).join(' ')
     })
-    await this.#agent?.destroy()
+    await (await this.#createdPool())?.destroy()
     return { completed: false, remaining: left.length }
+  }
+
+  /** The pool, created by the first delivery (loading undici then, not at startup). */
+  #pool (): Promise<Agent> {
+    this.#agent ??= createWebhookAgent(this.#agentOptions as WebhookAgentOptions)
+    return this.#agent
+  }
+
+  /** The pool if a delivery created it (a failed creation was already reported per delivery). */
+  async #createdPool (): Promise<Agent | undefined> {
+    return await this.#agent?.catch(() => undefined)
   }
 
   #idle (): boolean {
@@ -221,7 +235,7 @@ export class WebhookDispatcher {
     d.attempts++
     const started = performance.now()
     const target = resolveTarget(d.state.hook, this.#now())
-    const outcome = await postOnce(this.#agent as Agent, target, d.request, this.#settings.timeoutMs)
+    const outcome = await postOnce(this.#pool(), target, d.request, this.#settings.timeoutMs)
     if (this.#destroyed) return // accounted for by the shutdown path
     this.#inFlight.delete(d)
     const seconds = (performance.now() - started) / 1000

@@ -1,4 +1,5 @@
-import { Agent } from 'undici'
+import type { Agent } from 'undici'
+import { lazyImport } from '../lazy-import.ts'
 import { type PreparedRequest, type RequestTarget } from './request.ts'
 import { isRetryableStatus, parseRetryAfter, type AttemptOutcome } from './retry-policy.ts'
 import { type WebhookSettings } from './settings.ts'
@@ -6,22 +7,34 @@ import { buildTlsConnectOptions } from './tls.ts'
 
 const DUMP_LIMIT = 64 * 1024
 
+/** undici, loaded by the first outbound request (webhook delivery or Lua HTTP call). */
+export const loadUndici = lazyImport(() => import('undici'))
+
 /**
- * One keep-alive pool per origin, each capped at the global bound (the dispatcher enforces the bound
- * across origins). Reads the TLS files, so it throws at startup on a missing CA/cert/key.
+ * The connection pool's options. Reads the TLS files, so it throws on a missing CA/cert/key: called
+ * at startup to fail early, before any delivery needs the pool.
  */
-export function createWebhookAgent (settings: WebhookSettings): Agent {
-  return new Agent({
+export function webhookAgentOptions (settings: WebhookSettings): WebhookAgentOptions {
+  return {
     connections: settings.numThreads * settings.connsPerThread,
     keepAliveTimeout: settings.keepAliveTimeoutMs,
     connect: { ...buildTlsConnectOptions(settings.tls), timeout: settings.timeoutMs }
-  })
+  }
+}
+
+export type WebhookAgentOptions = ConstructorParameters<typeof Agent>[0] & object
+
+/** One keep-alive pool per origin, each capped at the global bound (the dispatcher enforces it across origins). */
+export async function createWebhookAgent (options: WebhookAgentOptions): Promise<Agent> {
+  const { Agent } = await loadUndici()
+  return new Agent(options)
 }
 
 /** One POST attempt; never throws. The timeout covers connect, request and reading the reply. */
-export async function postOnce (agent: Agent, target: RequestTarget, request: PreparedRequest, timeoutMs: number): Promise<AttemptOutcome> {
+export async function postOnce (pool: Promise<Agent>, target: RequestTarget, request: PreparedRequest, timeoutMs: number): Promise<AttemptOutcome> {
   const signal = AbortSignal.timeout(timeoutMs)
   try {
+    const agent = await pool
     const res = await agent.request({
       origin: target.origin, path: target.path, method: 'POST', headers: request.headers, body: request.body, signal
     })

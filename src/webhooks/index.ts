@@ -8,3 +8,4 @@ export { defaultWebhookSettings, mergeWebhookSettings, type WebhookSettings, typ
 export { formatCustomWebHooks, sumWebhookStats, type WebhookHookStats } from './show.ts'
 export { defaultTlsSettings, buildTlsConnectOptions, type OutboundTlsSettings, type TlsConnectOptions } from './tls.ts'
 export { isRetryableStatus, backoffDelay } from './retry-policy.ts'
+export { loadUndici } from './http-client.ts'
