@@ -43,7 +43,7 @@ function shortUrl (url: string): string {
   return i >= 0 ? url.slice(i + 1) : url.replace(/^file:\/\//, '')
 }
 
-/** Index of the first sample whose stack has a frame from a url matching `re`, or 0. */
+/** Index of the first sample whose stack has a frame from a url matching `re`, or -1. */
 function firstSampleUnder (p: CpuProfile, re: RegExp): number {
   const parent = new Map<number, number>()
   const frame = new Map<number, CallFrame>()
@@ -56,34 +56,39 @@ function firstSampleUnder (p: CpuProfile, re: RegExp): number {
       if (re.test(frame.get(id)?.url ?? '')) return i
     }
   }
-  return 0
+  return -1
 }
 
 /**
- * Sums self time per function+url, from the first sample under a frame whose url matches
- * `startAt` (the first request: start-up work such as loading regexes is left out).
+ * Sums self time per function+url over one or more profiles (one per process of a multi-process
+ * daemon), each from its first sample under a frame whose url matches `startAt` (the first request:
+ * start-up work such as loading regexes is left out); a process that served no request is skipped.
  * Sample i lasts until sample i+1 (timeDeltas[i+1]), the last one until endTime, as Chrome
  * DevTools counts it.
  */
-export function summariseProfile (p: CpuProfile, top = 10, startAt?: RegExp): ProfileSummary {
-  const byId = new Map<number, CallFrame>()
-  for (const n of p.nodes) byId.set(n.id, n.callFrame)
+export function summariseProfile (profiles: CpuProfile | readonly CpuProfile[], top = 10, startAt?: RegExp): ProfileSummary {
   const times = new Map<string, { cf: CallFrame, us: number }>()
-  let ts = p.startTime
-  const stamps: number[] = []
-  for (const d of p.timeDeltas) { ts += d; stamps.push(ts) }
   let totalUs = 0
   let idleUs = 0
-  for (let i = startAt === undefined ? 0 : firstSampleUnder(p, startAt); i < p.samples.length; i++) {
-    const cf = byId.get(p.samples[i] ?? -1)
-    if (cf === undefined) continue
-    const us = Math.max(0, (i + 1 < stamps.length ? stamps[i + 1] ?? 0 : p.endTime) - (stamps[i] ?? 0))
-    totalUs += us
-    if (cf.functionName === '(idle)') { idleUs += us; continue }
-    const key = `${cf.functionName}\u0000${cf.url}`
-    const entry = times.get(key)
-    if (entry === undefined) times.set(key, { cf, us })
-    else entry.us += us
+  for (const p of Array.isArray(profiles) ? profiles : [profiles]) {
+    const first = startAt === undefined ? 0 : firstSampleUnder(p, startAt)
+    if (first < 0) continue
+    const byId = new Map<number, CallFrame>()
+    for (const n of p.nodes) byId.set(n.id, n.callFrame)
+    let ts = p.startTime
+    const stamps: number[] = []
+    for (const d of p.timeDeltas) { ts += d; stamps.push(ts) }
+    for (let i = first; i < p.samples.length; i++) {
+      const cf = byId.get(p.samples[i] ?? -1)
+      if (cf === undefined) continue
+      const us = Math.max(0, (i + 1 < stamps.length ? stamps[i + 1] ?? 0 : p.endTime) - (stamps[i] ?? 0))
+      totalUs += us
+      if (cf.functionName === '(idle)') { idleUs += us; continue }
+      const key = `${cf.functionName}\u0000${cf.url}`
+      const entry = times.get(key)
+      if (entry === undefined) times.set(key, { cf, us })
+      else entry.us += us
+    }
   }
   const busyUs = totalUs - idleUs
   const share = (us: number): number => (busyUs > 0 ? us / busyUs : 0)

@@ -92,7 +92,8 @@ export async function startServer (name: string, script: string, args: readonly 
 export const startDaemon = (configFile: string, nodeArgs: readonly string[] = []): Promise<Server> =>
   startServer('trackalert', DAEMON_CLI, ['-s', '-C', configFile], { nodeArgs, readyText: 'trackalert ready' })
 
-export const startBare = (): Promise<Server> => startServer('bare node:http', BARE_SERVER, [])
+export const startBare = (processes = 1): Promise<Server> =>
+  startServer(processes > 1 ? `bare cluster x${processes}` : 'bare node:http', BARE_SERVER, ['0', String(processes)])
 
 export const startReceiver = (): Promise<Server> => startServer('webhook receiver', WEBHOOK_RECEIVER, [])
 

@@ -46,10 +46,13 @@ async function main (): Promise<number> {
     const r = await runWrk({ ...load, seconds: s.duration, scriptArgs: ['2'] })
     process.stdout.write(`${name} (${target.name}): ${r.rps.toFixed(0)} req/s under --cpu-prof (p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms)\n`)
     await target.stop()
-    const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'))
-    if (file === undefined) throw new Error(`the daemon wrote no .cpuprofile into ${profDir}`)
-    const profile = JSON.parse(await readFile(join(profDir, file), 'utf8')) as CpuProfile
-    process.stdout.write(`${formatProfile(summariseProfile(profile, 10, /\/(src\/http\/server|bench\/bare-server)\.js$/), warm + r.requests + (bareTarget ? 0 : 1))}\n\nprofile: ${join(profDir, file)} (open in Chrome DevTools → Performance)\n`)
+    // One profile per process (the primary and each worker); the processes that served requests are summed.
+    const files = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile')).sort()
+    if (files.length === 0) throw new Error(`the daemon wrote no .cpuprofile into ${profDir}`)
+    const profiles = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(profDir, f), 'utf8')) as CpuProfile))
+    const summary = summariseProfile(profiles, 10, /\/(src\/http\/server|bench\/bare-server)\.js$/)
+    process.stdout.write(`${formatProfile(summary, warm + r.requests + (bareTarget ? 0 : 1))}\n\n` +
+      `profiles (${files.length} processes, open in Chrome DevTools → Performance):\n${files.map((f) => `  ${join(profDir, f)}`).join('\n')}\n`)
     return 0
   } finally {
     for (const server of stack.reverse()) await server.stop()

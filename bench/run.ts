@@ -66,7 +66,7 @@ async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): 
     stack.push(daemon)
     const probe = await probeScenario(scenario, daemon, ctx, receiver)
     if (probe.skip !== undefined) return { ...base, status: 'skipped', skipReason: probe.skip, notes: probe.notes }
-    const bare = await startBare()
+    const bare = await startBare(s.bareProcesses)
     stack.push(bare)
     const script = join(dir, `${scenario.name}.lua`)
     await writeFile(script, scenario.wrkScript(ctx))
@@ -102,6 +102,8 @@ async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): 
     if (luaErrors.length > 0) notes.push(`Lua errors during the run: ${luaErrors.map(([k, v]) => `${k} ${v}`).join(', ')}`)
     const other = Math.max(ta.median.otherCores, bb.median.otherCores)
     if (other > 0.15) notes.push(`other processes kept ${other.toFixed(2)} cores busy during measured runs: figures are disturbed`)
+    const wrkCores = Math.max(ta.median.wrkCores, bb.median.wrkCores)
+    if (wrkCores > 0.9 * s.threads) notes.push(`wrk used ${wrkCores.toFixed(2)} cores with ${s.threads} thread(s): the load generator may be the limit (BENCH_THREADS)`)
     if (errors > 0) notes.push(`trackalert answered ${errors} requests with errors or non-2xx statuses during measured runs`)
     return { ...base, status: 'ok', notes, trackalert: ta, bare: bb, ratio: { rps: ta.median.rps / bb.median.rps, p99: ta.median.p99 / bb.median.p99 }, facts }
   } catch (err) {
@@ -137,6 +139,7 @@ async function main (): Promise<number> {
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', kernel: release(), node: process.version, wrk, revision: gitRevision() }
   process.stdout.write(`trackalert bench at ${machine.revision}: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${wrk}\n`)
   process.stdout.write(`load: wrk -t${s.threads} -c${s.connections} keep-alive, warm-up ${s.warmup}s, ${s.rounds} x ${s.duration}s per server, alternating\n`)
+  if (s.bareProcesses > 1) process.stdout.write(`baseline: node:cluster of ${s.bareProcesses} bare servers (BENCH_BARE_PROCESSES)\n`)
   const dir = await mkdtemp(join(tmpdir(), 'trackalert-bench-'))
   const results: ScenarioResult[] = []
   try {

@@ -6,7 +6,13 @@ export interface BenchSettings {
   readonly warmup: number
   /** Measured runs per server, alternating trackalert and bare (BENCH_ROUNDS, default 2, at least 2). */
   readonly rounds: number
+  /** Processes of the baseline: 1 (default) is the bare server; more make it a node:cluster (BENCH_BARE_PROCESSES). */
+  readonly bareProcesses: number
   readonly connections: number
+  /**
+   * wrk threads (BENCH_THREADS, default 1). One thread drives the 50 connections faster than the bare
+   * server answers, and leaves the other core to the server under test instead of competing with it.
+   */
   readonly threads: number
   readonly password: string
 }
@@ -24,8 +30,9 @@ export function readSettings (): BenchSettings {
     duration: envNumber('BENCH_DURATION', 15, 1),
     warmup: envNumber('BENCH_WARMUP', 5, 0),
     rounds: Math.floor(envNumber('BENCH_ROUNDS', 2, 2)),
+    bareProcesses: Math.floor(envNumber('BENCH_BARE_PROCESSES', 1, 1)),
     connections: 50,
-    threads: 2,
+    threads: Math.floor(envNumber('BENCH_THREADS', 1, 1)),
     password: 'bench-secret'
   }
 }

@@ -9,7 +9,7 @@ import { type ScenarioResult } from './summary.ts'
 interface ResultsFile {
   started: string
   machine: { revision?: string, node: string, cpus: number }
-  settings: { duration: number, rounds: number }
+  settings: { duration: number, rounds: number, bareProcesses?: number }
   scenarios: ScenarioResult[]
 }
 
@@ -23,7 +23,8 @@ function newest (dir: string): string {
 const file = process.argv[2] ?? newest('bench/results')
 const r = JSON.parse(readFileSync(file, 'utf8')) as ResultsFile
 const out = [
-  `Run ${r.started} at ${r.machine.revision ?? '?'}, ${r.settings.rounds} × ${r.settings.duration} s per server, medians.`,
+  `Run ${r.started} at ${r.machine.revision ?? '?'}, ${r.settings.rounds} × ${r.settings.duration} s per server, medians.` +
+    ((r.settings.bareProcesses ?? 1) > 1 ? ` Baseline: a node:cluster of ${r.settings.bareProcesses ?? 1} bare servers.` : ''),
   '',
   '| scenario | req/s ratio | trackalert req/s | bare req/s | p50 trackalert / bare | p99 trackalert / bare | p99 ratio | daemon CPU µs/req (bare) | other load | peak RSS |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
