@@ -1,6 +1,6 @@
 import type { Agent } from 'undici'
 import { VERSION } from '../version.ts'
-import { buildTlsConnectOptions, defaultTlsSettings, loadUndici, type OutboundTlsSettings } from '../webhooks/index.ts'
+import { buildTlsConnectOptions, Deadline, defaultTlsSettings, loadUndici, type OutboundTlsSettings } from '../webhooks/index.ts'
 import { type LuaLibraryCounters } from './counters.ts'
 
 /** setLuaHttpOptions{...}; durations in milliseconds. */
@@ -84,7 +84,8 @@ export class HttpClient {
     if (this.#closed) throw new Error('the HTTP client is shut down')
     const timeoutMs = req.timeoutMs ?? this.#settings.timeoutMs
     // One deadline for the whole call, redirects included.
-    const signal = AbortSignal.timeout(timeoutMs)
+    const deadline = new Deadline(timeoutMs)
+    const signal = deadline.signal
     let url = parseUrl(req.url)
     let method = req.method.toUpperCase()
     let redirectsLeft = method === 'GET' || method === 'HEAD' ? (req.redirects ?? 0) : 0
@@ -108,6 +109,8 @@ export class HttpClient {
     } catch (err) {
       this.#counters.httpFailures++
       throw new Error(describeError(err, timeoutMs), { cause: err })
+    } finally {
+      deadline.cancel()
     }
   }
 

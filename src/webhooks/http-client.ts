@@ -1,5 +1,6 @@
 import type { Agent } from 'undici'
 import { lazyImport } from '../lazy-import.ts'
+import { Deadline } from './deadline.ts'
 import { type PreparedRequest, type RequestTarget } from './request.ts'
 import { isRetryableStatus, parseRetryAfter, type AttemptOutcome } from './retry-policy.ts'
 import { type WebhookSettings } from './settings.ts'
@@ -32,7 +33,8 @@ export async function createWebhookAgent (options: WebhookAgentOptions): Promise
 
 /** One POST attempt; never throws. The timeout covers connect, request and reading the reply. */
 export async function postOnce (pool: Promise<Agent>, target: RequestTarget, request: PreparedRequest, timeoutMs: number): Promise<AttemptOutcome> {
-  const signal = AbortSignal.timeout(timeoutMs)
+  const deadline = new Deadline(timeoutMs)
+  const signal = deadline.signal
   try {
     const agent = await pool
     const res = await agent.request({
@@ -53,5 +55,7 @@ export async function postOnce (pool: Promise<Agent>, target: RequestTarget, req
       ? `timed out after ${timeoutMs} ms`
       : `${e.code !== undefined ? e.code + ': ' : ''}${e.message}`
     return { ok: false, retryable: true, detail, retryAfterMs: undefined }
+  } finally {
+    deadline.cancel()
   }
 }

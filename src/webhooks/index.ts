@@ -9,3 +9,4 @@ export { formatCustomWebHooks, sumWebhookStats, type WebhookHookStats } from './
 export { defaultTlsSettings, buildTlsConnectOptions, type OutboundTlsSettings, type TlsConnectOptions } from './tls.ts'
 export { isRetryableStatus, backoffDelay } from './retry-policy.ts'
 export { loadUndici } from './http-client.ts'
+export { Deadline } from './deadline.ts'
