@@ -1,12 +1,13 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http'
-import { type LuaDispatcher } from '../lua/dispatcher.ts'
+import { type LuaCall, type LuaDispatcher } from '../lua/dispatcher.ts'
+import { type LuaScriptError } from '../lua/lua-error.ts'
 import { readValue } from '../lua/values.ts'
 import { type LuaModule } from '../lua/wasm.ts'
 import { CustomArgs } from '../report/lua-args.ts'
 import { splitAttrs } from '../report/login-tuple.ts'
-import { type ReportPipeline } from '../report/pipeline.ts'
+import { type ReportOutcome, type ReportPipeline } from '../report/pipeline.ts'
 import { type DaemonStats } from '../stats/index.ts'
-import { readBody } from './body.ts'
+import { readBody, type BodyError, type BodySink } from './body.ts'
 import { OK_REPORT, sendFailure, sendJson, sendOk } from './respond.ts'
 
 /** The parts of the current configuration generation that requests use. */
@@ -43,25 +44,38 @@ function parseJson (body: Buffer): { value: unknown, error: string | null } {
   }
 }
 
+/** One report request from body to answer: a single object, so the report path allocates no closures. */
+class ReportExchange implements BodySink, ReportOutcome {
+  readonly #res: ServerResponse
+  readonly #ctx: RouteContext
+
+  constructor (res: ServerResponse, ctx: RouteContext) {
+    this.#res = res
+    this.#ctx = ctx
+  }
+
+  bodyDone (err: BodyError | null, body: Buffer): void {
+    if (err === 'too-large') { sendTooLarge(this.#res); return }
+    if (err !== null) return
+    const parsed = parseJson(body)
+    if (parsed.error !== null) {
+      this.#ctx.stats.countReportRejected('json')
+      sendFailure(this.#res, 400, parsed.error)
+      return
+    }
+    this.#ctx.current().pipeline.submit(parsed.value, this)
+  }
+
+  reportDone (rejection: string | null): void {
+    if (rejection === null) sendOk(this.#res)
+    else sendFailure(this.#res, 400, rejection)
+  }
+}
+
 export const reportRoute: Route = {
   method: 'POST',
   public: false,
-  handler: (req, res, ctx) => {
-    readBody(req, ctx.maxBody(), (err, body) => {
-      if (err === 'too-large') { sendTooLarge(res); return }
-      if (err !== null) return
-      const parsed = parseJson(body)
-      if (parsed.error !== null) {
-        ctx.stats.countReportRejected('json')
-        sendFailure(res, 400, parsed.error)
-        return
-      }
-      ctx.current().pipeline.submit(parsed.value, (rejection) => {
-        if (rejection === null) sendOk(res)
-        else sendFailure(res, 400, rejection)
-      })
-    })
-  }
+  handler: (req, res, ctx) => { readBody(req, ctx.maxBody(), new ReportExchange(res, ctx)) }
 }
 
 export const statsRoute: Route = {
@@ -92,36 +106,62 @@ export const readyzRoute: Route = {
 const customFailure = (res: ServerResponse, status: number, reason: string): void =>
   sendJson(res, status, JSON.stringify({ success: false, reason }))
 
-/** POST {"attrs":{…}} → the Lua function's (success, r_attrs) as {"success":…,"r_attrs":{…}}. */
+/**
+ * One custom endpoint request: POST {"attrs":{…}} → the Lua function's (success, r_attrs) as
+ * {"success":…,"r_attrs":{…}}. Reads the body, then travels through the dispatcher as its own call.
+ */
+class CustomExchange implements BodySink, LuaCall {
+  readonly #res: ServerResponse
+  readonly #ctx: RouteContext
+  readonly #name: string
+  #args: CustomArgs | null = null
+  #lua: LuaModule | null = null
+
+  constructor (res: ServerResponse, ctx: RouteContext, name: string) {
+    this.#res = res
+    this.#ctx = ctx
+    this.#name = name
+  }
+
+  bodyDone (err: BodyError | null, body: Buffer): void {
+    const res = this.#res
+    if (err === 'too-large') { sendTooLarge(res); return }
+    if (err !== null) return
+    const parsed = parseJson(body)
+    if (parsed.error !== null) { customFailure(res, 400, parsed.error); return }
+    const value = parsed.value
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      customFailure(res, 400, 'Request body must be a JSON object with an "attrs" object')
+      return
+    }
+    const split = splitAttrs((value as Record<string, unknown>).attrs, 'attrs')
+    if (typeof split === 'string') { customFailure(res, 400, split); return }
+    const { lua, dispatcher } = this.#ctx.current()
+    const args = new CustomArgs(lua)
+    args.attrs = split.attrs
+    args.attrsMv = split.attrsMv
+    this.#args = args
+    this.#lua = lua
+    dispatcher.runCall('custom', this.#name, this)
+  }
+
+  push (L: number): number { return (this.#args as CustomArgs).push(L) }
+
+  done (luaErr: LuaScriptError | Error | null, L: number, n: number): void {
+    const res = this.#res
+    if (luaErr !== null) { customFailure(res, 500, luaErr.message); return }
+    const lua = this.#lua as LuaModule
+    const success = n >= 1 && lua.raw.lua_toboolean(L, 1) !== 0
+    const rAttrs = n >= 2 ? readValue(lua, L, 2) : {}
+    const attrsOut = rAttrs !== null && typeof rAttrs === 'object' && !Array.isArray(rAttrs) ? stringValues(rAttrs) : {}
+    sendJson(res, 200, JSON.stringify({ success, r_attrs: attrsOut }))
+  }
+}
+
 export const customRoute: Route = {
   method: 'POST',
   public: false,
-  handler: (req, res, ctx, name) => {
-    readBody(req, ctx.maxBody(), (err, body) => {
-      if (err === 'too-large') { sendTooLarge(res); return }
-      if (err !== null) return
-      const parsed = parseJson(body)
-      if (parsed.error !== null) { customFailure(res, 400, parsed.error); return }
-      const value = parsed.value
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        customFailure(res, 400, 'Request body must be a JSON object with an "attrs" object')
-        return
-      }
-      const split = splitAttrs((value as Record<string, unknown>).attrs, 'attrs')
-      if (typeof split === 'string') { customFailure(res, 400, split); return }
-      const { lua, dispatcher } = ctx.current()
-      const args = new CustomArgs(lua)
-      args.attrs = split.attrs
-      args.attrsMv = split.attrsMv
-      dispatcher.run('custom', name, args, (luaErr, L, n) => {
-        if (luaErr !== null) { customFailure(res, 500, luaErr.message); return }
-        const success = n >= 1 && lua.raw.lua_toboolean(L, 1) !== 0
-        const rAttrs = n >= 2 ? readValue(lua, L, 2) : {}
-        const attrsOut = rAttrs !== null && typeof rAttrs === 'object' && !Array.isArray(rAttrs) ? stringValues(rAttrs) : {}
-        sendJson(res, 200, JSON.stringify({ success, r_attrs: attrsOut }))
-      })
-    })
-  }
+  handler: (req, res, ctx, name) => { readBody(req, ctx.maxBody(), new CustomExchange(res, ctx, name)) }
 }
 
 /** r_attrs are key/value strings upstream: numbers and booleans are sent as their Lua text. */

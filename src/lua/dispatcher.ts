@@ -1,7 +1,7 @@
 import { logger } from '../log/index.ts'
 import { type LuaScriptError } from './lua-error.ts'
-import { type LuaStatePool } from './pool.ts'
-import { type LuaArgs, type LuaState } from './state.ts'
+import { type LuaStatePool, type StateWaiter } from './pool.ts'
+import { type CallCompletion, type LuaArgs, type LuaState } from './state.ts'
 
 export type FunctionKind = 'report' | 'custom' | 'background'
 
@@ -38,21 +38,32 @@ class CallbackCall implements LuaCall {
   done (err: LuaScriptError | Error | null, L: number, nresults: number): void { this.#done(err, L, nresults) }
 }
 
-/** One queued or running call. */
-class Job {
+/** What a job reports back to its dispatcher: two functions made once per dispatcher, not per call. */
+interface JobHost {
+  exec (job: Job, state: LuaState): void
+  finish (job: Job, err: LuaScriptError | Error | null, L: number, nresults: number): void
+}
+
+/** One queued or running call; it is also what waits for a state and receives the outcome (no closures). */
+class Job implements StateWaiter, CallCompletion {
   readonly kind: FunctionKind
   readonly name: string
   readonly call: LuaCall
   readonly queuedAt: number
+  readonly #host: JobHost
   startedAt = 0
   state: LuaState | null = null
 
-  constructor (kind: FunctionKind, name: string, call: LuaCall) {
+  constructor (kind: FunctionKind, name: string, call: LuaCall, host: JobHost) {
     this.kind = kind
     this.name = name
     this.call = call
+    this.#host = host
     this.queuedAt = performance.now()
   }
+
+  acquired (state: LuaState): void { this.#host.exec(this, state) }
+  complete (err: LuaScriptError | null, L: number, nresults: number): void { this.#host.finish(this, err, L, nresults) }
 }
 
 /**
@@ -70,6 +81,10 @@ export class LuaDispatcher {
   #readyHead = 0
   #drainScheduled = false
   readonly #drain = (): void => { this.#drainReady() }
+  readonly #host: JobHost = {
+    exec: (job, state) => { this.#exec(job, state) },
+    finish: (job, err, L, n) => { this.#finish(job, err, L, n) }
+  }
 
   constructor (pool: LuaStatePool, observer: DispatchObserver) {
     this.pool = pool
@@ -84,7 +99,7 @@ export class LuaDispatcher {
   }
 
   runCall (kind: FunctionKind, name: string, call: LuaCall): void {
-    this.#ready.push(new Job(kind, name, call))
+    this.#ready.push(new Job(kind, name, call, this.#host))
     if (!this.#drainScheduled) {
       this.#drainScheduled = true
       setImmediate(this.#drain)
@@ -99,7 +114,7 @@ export class LuaDispatcher {
       try {
         const state = this.pool.tryAcquire()
         if (state !== null) this.#exec(job, state)
-        else this.pool.wait((s) => this.#exec(job, s))
+        else this.pool.wait(job)
       } catch (err) {
         // A throwing completion callback must not strand the calls queued behind it.
         logger.error('completing a Lua call failed', { function: job.name, error: err as Error })
@@ -124,7 +139,7 @@ export class LuaDispatcher {
       this.#finish(job, new Error(`${job.kind} function '${job.name}' is not defined in Lua state ${state.index}`), 0, 0)
       return
     }
-    state.call(ref, job.call, job.kind === 'report' ? 'report' : job.name, (err, L, n) => this.#finish(job, err, L, n))
+    state.call(ref, job.call, job.kind === 'report' ? 'report' : job.name, job)
   }
 
   #finish (job: Job, err: LuaScriptError | Error | null, L: number, n: number): void {

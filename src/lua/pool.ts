@@ -1,6 +1,9 @@
 import { type LuaState } from './state.ts'
 
-type Waiter = (state: LuaState) => void
+/** Waits for a free state; an object (a queued call) rather than a closure. */
+export interface StateWaiter {
+  acquired (state: LuaState): void
+}
 
 /**
  * The report states. A request takes a free state or queues (FIFO) until one is released; the time
@@ -9,7 +12,7 @@ type Waiter = (state: LuaState) => void
 export class LuaStatePool {
   readonly #free: LuaState[]
   readonly #all: readonly LuaState[]
-  readonly #waiters: Waiter[] = []
+  readonly #waiters: StateWaiter[] = []
   #waitHead = 0
 
   constructor (states: readonly LuaState[]) {
@@ -27,25 +30,25 @@ export class LuaStatePool {
     return this.#free.pop() ?? null
   }
 
-  wait (waiter: Waiter): void {
+  wait (waiter: StateWaiter): void {
     this.#waiters.push(waiter)
   }
 
   acquire (): Promise<LuaState> {
     const s = this.tryAcquire()
     if (s !== null) return Promise.resolve(s)
-    return new Promise((resolve) => this.wait(resolve))
+    return new Promise((resolve) => this.wait({ acquired: resolve }))
   }
 
   release (state: LuaState): void {
     if (this.#waitHead < this.#waiters.length) {
       const next = this.#waiters[this.#waitHead]
-      this.#waiters[this.#waitHead++] = undefined as unknown as Waiter
+      this.#waiters[this.#waitHead++] = undefined as unknown as StateWaiter
       if (this.#waitHead > 1024 && this.#waitHead * 2 > this.#waiters.length) {
         this.#waiters.splice(0, this.#waitHead)
         this.#waitHead = 0
       }
-      next(state)
+      next.acquired(state)
       return
     }
     this.#free.push(state)

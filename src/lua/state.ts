@@ -13,6 +13,16 @@ export interface LuaArgs {
 
 export type CallDone = (err: LuaScriptError | null, L: number, nresults: number) => void
 
+/** Receives a call's outcome: an object rather than a closure, so a report's call allocates none. */
+export interface CallCompletion {
+  complete (err: LuaScriptError | null, L: number, nresults: number): void
+}
+
+/** The callback form (start-up, console, tests) as a CallCompletion. */
+export function completion (done: CallDone): CallCompletion {
+  return { complete: done }
+}
+
 /** How many VM instructions run between two time-limit checks: cheap, and fine-grained enough for a 1 ms budget. */
 const HOOK_INTERVAL = 10000
 const NO_ARGS: LuaArgs = { push: () => 0 }
@@ -46,7 +56,7 @@ export class LuaState {
   #pending: Promise<ResultPusher> | null = null
   #outcome: AsyncOutcome | null = null
   #label = ''
-  #done: CallDone | null = null
+  #done: CallCompletion | null = null
   readonly #hook: number
 
   constructor (bridge: HostBridge, role: StateRole, index: number, hookPointer: number) {
@@ -103,7 +113,7 @@ export class LuaState {
       done(new LuaScriptError(message, message, false, true), co, 0)
       return
     }
-    this.#start('chunk', 0, done)
+    this.#start('chunk', 0, completion(done))
   }
 
   runFile (path: string, chunkName: string, done: CallDone): void {
@@ -119,7 +129,7 @@ export class LuaState {
   }
 
   /** Calls the function stored at registry `ref` with `args`. `done` may run synchronously. */
-  call (ref: number, args: LuaArgs | null, label: string, done: CallDone): void {
+  call (ref: number, args: LuaArgs | null, label: string, done: CallCompletion): void {
     const raw = this.bridge.lua.raw
     const co = this.thread
     raw.lua_settop(co, 0)
@@ -131,7 +141,7 @@ export class LuaState {
   /** Promise form of `call`, for callers off the hot path (background functions, console). */
   callAsync (ref: number, args: LuaArgs | null, label: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.call(ref, args, label, (err) => { if (err !== null) reject(err); else resolve() })
+      this.call(ref, args, label, completion((err) => { if (err !== null) reject(err); else resolve() }))
     })
   }
 
@@ -151,7 +161,7 @@ export class LuaState {
     return outcome
   }
 
-  #start (label: string, nargs: number, done: CallDone): void {
+  #start (label: string, nargs: number, done: CallCompletion): void {
     this.#label = label
     this.#done = done
     this.#resume(nargs)
@@ -181,12 +191,12 @@ export class LuaState {
       return
     }
     if (status === LUA_OK) {
-      const done = this.#done as CallDone
+      const done = this.#done as CallCompletion
       this.#done = null
       const heap = lua.heap
       const p = lua.outPtr
       const nres = heap[p] | (heap[p + 1] << 8) | (heap[p + 2] << 16) | (heap[p + 3] << 24)
-      done(null, co, nres)
+      done.complete(null, co, nres)
       return
     }
     this.#fail(null)
@@ -209,6 +219,6 @@ export class LuaState {
     this.#tripped = false
     const done = this.#done
     this.#done = null
-    done?.(new LuaScriptError(msg, trace, msg.includes(TIMEOUT_MARK)), co, 0)
+    done?.complete(new LuaScriptError(msg, trace, msg.includes(TIMEOUT_MARK)), co, 0)
   }
 }

@@ -18,8 +18,10 @@ export type Clock = () => number
 
 export const systemClock: Clock = () => Date.now() / 1000
 
-/** Outcome for the transport: null when accepted, else the reason for a 400. */
-export type ReportDone = (rejection: string | null) => void
+/** Receives the outcome for the transport: null when accepted, else the reason for a 400. */
+export interface ReportOutcome {
+  reportDone (rejection: string | null): void
+}
 
 /**
  * The report pipeline, one stage after another: validate → enrich → run the Lua report function.
@@ -41,16 +43,16 @@ export class ReportPipeline {
     this.#args = new LoginTupleArgs(lua)
   }
 
-  submit (body: unknown, done: ReportDone): void {
+  submit (body: unknown, outcome: ReportOutcome): void {
     const v = validateLoginTuple(body, this.#clock())
     if (v.tuple === null) {
       this.#counters.countReportRejected(v.field)
-      done(v.reason)
+      outcome.reportDone(v.reason)
       return
     }
     this.#enrich(v.tuple)
     this.#counters.countReport(v.tuple.success)
-    this.#run(v.tuple, done)
+    this.#run(v.tuple, outcome)
   }
 
   #enrich (tuple: LoginTuple): void {
@@ -58,9 +60,9 @@ export class ReportPipeline {
     tuple.deviceAttrs = this.enricher.parse(tuple.protocol, tuple.deviceId) as Record<string, string> | null
   }
 
-  #run (tuple: LoginTuple, done: ReportDone): void {
-    if (!this.hasReport || this.#dispatcher.pool.size === 0) { done(null); return }
-    this.#dispatcher.runCall('report', 'report', new ReportCall(this.#args, tuple, done))
+  #run (tuple: LoginTuple, outcome: ReportOutcome): void {
+    if (!this.hasReport || this.#dispatcher.pool.size === 0) { outcome.reportDone(null); return }
+    this.#dispatcher.runCall('report', 'report', new ReportCall(this.#args, tuple, outcome))
   }
 }
 
@@ -72,12 +74,12 @@ export class ReportPipeline {
 class ReportCall implements LuaCall {
   readonly #args: LoginTupleArgs
   readonly #tuple: LoginTuple
-  readonly #done: ReportDone
+  readonly #outcome: ReportOutcome
 
-  constructor (args: LoginTupleArgs, tuple: LoginTuple, done: ReportDone) {
+  constructor (args: LoginTupleArgs, tuple: LoginTuple, outcome: ReportOutcome) {
     this.#args = args
     this.#tuple = tuple
-    this.#done = done
+    this.#outcome = outcome
   }
 
   push (L: number): number {
@@ -86,5 +88,5 @@ class ReportCall implements LuaCall {
   }
 
   /** Lua errors are logged and counted by the dispatcher; the client still gets its 200. */
-  done (): void { this.#done(null) }
+  done (): void { this.#outcome.reportDone(null) }
 }

@@ -8,7 +8,7 @@ import { GeoIPRegistry } from '../../src/geoip/index.ts'
 import { type ApiModule, type HostServices } from '../../src/lua/api/index.ts'
 import { LUA_REGISTRYINDEX } from '../../src/lua/constants.ts'
 import { LuaRuntime, runConfigFile } from '../../src/lua/runtime.ts'
-import { type LuaArgs, type LuaState } from '../../src/lua/state.ts'
+import { completion, type LuaArgs, type LuaState } from '../../src/lua/state.ts'
 import { pushValue, readValue, type LuaPlain } from '../../src/lua/values.ts'
 import { type LuaModule } from '../../src/lua/wasm.ts'
 import { CustomArgs, LoginTupleArgs } from '../../src/report/lua-args.ts'
@@ -76,13 +76,13 @@ export type CallResult = LuaPlain[]
 /** Runs a call on `state` and resolves with its results read as plain values (rejects with the LuaScriptError). */
 export function callRef (lua: LuaModule, state: LuaState, ref: number, args: LuaArgs | null, label: string): Promise<CallResult> {
   return new Promise((resolve, reject) => {
-    state.call(ref, args, label, (err, L, n) => {
+    state.call(ref, args, label, completion((err, L, n) => {
       if (err !== null) { reject(err); return }
       const top = lua.raw.lua_gettop(L)
       const out: LuaPlain[] = []
       for (let i = top - n + 1; i <= top; i++) out.push(readValue(lua, L, i))
       resolve(out)
-    })
+    }))
   })
 }
 
