@@ -145,8 +145,9 @@ export class HttpClient {
   async #getAgent (): Promise<Agent> {
     if (this.#agent === null) {
       const { Agent } = await loadUndici()
-      // Another request may have created the pool while the library loaded.
+      // Another request may have created the pool while the library loaded, or the client closed.
       if (this.#agent !== null) return this.#agent
+      if (this.#closed) throw new Error('the HTTP client is shut down')
       const s = this.#settings
       this.#agent = new Agent({
         connections: s.connections,

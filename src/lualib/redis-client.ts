@@ -85,8 +85,9 @@ export class RedisService {
   async #getClient (s: RedisSettings): Promise<Redis> {
     if (this.#client !== null) return this.#client
     const { Redis } = await loadIoredis()
-    // Another command may have connected while the library loaded.
+    // Another command may have connected while the library loaded, or the service closed.
     if (this.#client !== null) return this.#client
+    if (this.#settings === null) throw new Error('the Redis connection is shut down')
     const fromUrl = s.url === undefined ? {} : parseRedisUrl(s.url)
     const useTls = s.tls || fromUrl.tls === true
     this.#target = `${fromUrl.host ?? s.host}:${fromUrl.port ?? s.port}`
