@@ -60,6 +60,8 @@ export async function runServer (opts: CliOptions): Promise<number> {
       await app.reload()
     }
   })
+  /** What every way out of runServer undoes: the signal handlers and the pid file. */
+  const release = (): void => { uninstall(); pidFile?.release() }
   try {
     app = await App.start({
       configFile: config.absolute,
@@ -71,16 +73,14 @@ export async function runServer (opts: CliOptions): Promise<number> {
       multiProcess: true
     })
   } catch (err) {
-    uninstall()
-    pidFile?.release()
+    release()
     return fail(isTrackalertError(err) ? err.message : `startup failed: ${(err as Error).stack ?? String(err)}`)
   }
   const running = app
   if (stopping || running.stopRequested) {
     // shutdown() ran in the config itself: the listeners were never opened.
     await running.close()
-    uninstall()
-    pidFile?.release()
+    release()
     return 0
   }
   if (running.role === 'primary') {
@@ -99,8 +99,7 @@ export async function runServer (opts: CliOptions): Promise<number> {
       await primary.start()
     } catch (err) {
       await running.close()
-      uninstall()
-      pidFile?.release()
+      release()
       return fail(`startup failed: ${(err as Error).message}`)
     }
     if (stopping) return await finished
@@ -117,8 +116,6 @@ export async function runServer (opts: CliOptions): Promise<number> {
       .then(() => shutdown('console closed'))
   }
   const code = await finished
-  uninstall()
-  pidFile?.release()
+  release()
   return code
 }
-

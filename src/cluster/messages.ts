@@ -30,6 +30,11 @@ export interface Reply {
   readonly list?: ProcessFigures[]
 }
 
+/** Sends the reply to request `id` once `work` settles: its fields, or its error's message. */
+export function replyWhenDone (id: number, work: Promise<Omit<Reply, 't' | 'id'>>, send: (reply: Reply) => void): void {
+  work.then((fields) => { send({ t: 'reply', id, ...fields }) }, (err: unknown) => { send({ t: 'reply', id, error: (err as Error).message }) })
+}
+
 /** Outstanding requests of one side, settled by replies; each fails after `timeoutMs`. */
 export class PendingRequests {
   readonly #pending = new Map<number, { resolve: (r: Reply) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }>()

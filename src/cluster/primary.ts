@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster'
 import { type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
 import { CONFIG_RELOADED, type PrimaryLink, type ProcessFigures } from './figures.ts'
-import { PendingRequests, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
+import { PendingRequests, replyWhenDone, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
 
 /** What the primary's own process offers its workers. */
 export interface PrimaryHost {
@@ -103,8 +103,7 @@ export class ClusterPrimary implements PrimaryLink {
   }
 
   #answer (worker: Worker, id: number, work: Promise<Omit<Reply, 't' | 'id'>>): void {
-    const send = (reply: Reply): void => { if (worker.isConnected()) worker.send(reply) }
-    work.then((fields) => { send({ t: 'reply', id, ...fields }) }, (err: unknown) => { send({ t: 'reply', id, error: (err as Error).message }) })
+    replyWhenDone(id, work, (reply) => { if (worker.isConnected()) worker.send(reply) })
   }
 
   #request (worker: Worker, t: 'figures' | 'reload' | 'reload-geoip'): Promise<Reply> {
@@ -115,16 +114,19 @@ export class ClusterPrimary implements PrimaryLink {
     return this.#requests.request(`worker ${String(worker.process.pid)} ${what}`, (id) => { worker.send(message(id)) })
   }
 
-  /** Every worker's figures except `exclude`'s (the asker counts its own). */
+  /** The workers still connected, but `exclude` (the one asking, which counts or did its own part). */
+  #connected (exclude?: Worker): Worker[] {
+    return [...this.#workers].filter((w) => w !== exclude && w.isConnected())
+  }
+
+  /** Every worker's figures except `exclude`'s. */
   async #figures (exclude?: Worker): Promise<ProcessFigures[]> {
-    const asked = [...this.#workers].filter((w) => w !== exclude && w.isConnected())
-    const replies = await Promise.all(asked.map((w) => this.#request(w, 'figures')))
+    const replies = await Promise.all(this.#connected(exclude).map((w) => this.#request(w, 'figures')))
     return replies.map((r) => r.figures as ProcessFigures)
   }
 
   async #broadcast (t: 'reload' | 'reload-geoip', exclude?: Worker): Promise<string[]> {
-    const asked = [...this.#workers].filter((w) => w !== exclude && w.isConnected())
-    const replies = await Promise.all(asked.map((w) => this.#request(w, t)))
+    const replies = await Promise.all(this.#connected(exclude).map((w) => this.#request(w, t)))
     return replies.map((r) => r.text ?? '')
   }
 
@@ -138,7 +140,7 @@ export class ClusterPrimary implements PrimaryLink {
   async reloadGeoIPElsewhere (): Promise<void> { await this.#broadcast('reload-geoip') }
 
   async pushLiveSettings (live: LiveHttpSettings): Promise<void> {
-    await Promise.all([...this.#workers].filter((w) => w.isConnected()).map((w) => this.#send(w, 'settings', (id) => ({ t: 'settings', id, live }))))
+    await Promise.all(this.#connected().map((w) => this.#send(w, 'settings', (id) => ({ t: 'settings', id, live }))))
   }
 
   requestShutdown (): void { this.#options.host.requestShutdown() }

@@ -1,7 +1,7 @@
 import { type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
 import { type PeerLink, type ProcessFigures } from './figures.ts'
-import { PendingRequests, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
+import { PendingRequests, replyWhenDone, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
 
 /** What a worker process offers the primary. */
 export interface WorkerHost {
@@ -60,7 +60,7 @@ export class ClusterWorkerLink implements PeerLink {
   }
 
   #answer (id: number, work: Promise<Omit<Reply, 't' | 'id'>>): void {
-    work.then((fields) => { this.#send({ t: 'reply', id, ...fields }) }, (err: unknown) => { this.#send({ t: 'reply', id, error: (err as Error).message }) })
+    replyWhenDone(id, work, (reply) => { this.#send(reply) })
   }
 
   #request (t: 'collect' | 'reload' | 'reload-geoip'): Promise<Reply> {

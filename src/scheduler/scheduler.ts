@@ -30,6 +30,11 @@ type Entry =
 
 type FuncState = BackgroundFuncStats
 
+/** How long ago the entry fell due (negative: not yet). Cron follows the wall clock, intervals the monotonic one. */
+function overdueMs (entry: Entry, wall: number, mono: number): number {
+  return (entry.kind === 'cron' ? wall : mono) - entry.due
+}
+
 function scheduleError (message: string): TrackalertError {
   return new TrackalertError('TA_ERR_SCHEDULE', message)
 }
@@ -219,9 +224,9 @@ export class Scheduler {
     // Most overdue first; a name due on several schedules at once runs once.
     const due = new Map<string, number>()
     for (const entry of this.#entries) {
-      const now = entry.kind === 'cron' ? wall : mono
-      if (entry.due > now) continue
-      due.set(entry.name, Math.max(due.get(entry.name) ?? 0, now - entry.due))
+      const late = overdueMs(entry, wall, mono)
+      if (late < 0) continue
+      due.set(entry.name, Math.max(due.get(entry.name) ?? 0, late))
       // Intervals keep a fixed rate from start(); due times missed while the loop was blocked collapse into this one.
       this.#advance(entry, wall, mono)
     }
@@ -288,7 +293,7 @@ export class Scheduler {
     const mono = this.#clock.monoNow()
     let skipped = 0
     for (const entry of this.#entries) {
-      if (entry.name !== func.name || entry.due > (entry.kind === 'cron' ? wall : mono)) continue
+      if (entry.name !== func.name || overdueMs(entry, wall, mono) < 0) continue
       skipped += this.#advance(entry, wall, mono)
     }
     if (skipped === 0) return
