@@ -6,6 +6,8 @@ export interface ConsoleCommand {
   name: string
   /** What completion inserts: `stats()` for commands without arguments, `testCrypto(` when one is needed. */
   call: string
+  /** How `help()` shows the call, when `call` is incomplete. */
+  usage?: string
   /** One line for `help()`. */
   description: string
 }
@@ -22,7 +24,7 @@ export const consoleCommands: readonly ConsoleCommand[] = [
   { name: 'showCustomEndpoints', call: 'showCustomEndpoints()', description: 'the custom REST endpoints (setCustomEndpoint)' },
   { name: 'reloadGeoIPDBs', call: 'reloadGeoIPDBs()', description: 'read the GeoIP2 databases again' },
   { name: 'showVersion', call: 'showVersion()', description: 'the daemon\'s version' },
-  { name: 'testCrypto', call: 'testCrypto(', description: 'testCrypto("text"): check the console key in both cipher variants' },
+  { name: 'testCrypto', call: 'testCrypto(', usage: 'testCrypto("text")', description: 'check the console key in both cipher variants' },
   { name: 'shutdown', call: 'shutdown()', description: 'stop the daemon' },
   { name: 'showBackgroundFuncs', call: 'showBackgroundFuncs()', description: 'background functions, their schedules and last results' },
   { name: 'reloadConfig', call: 'reloadConfig()', description: 'load the configuration again (fails, keeping the old one, if it is broken)' },
@@ -37,7 +39,8 @@ export const consoleCompletions: readonly string[] = consoleCommands.map((comman
 
 /** The `help()` reply: one command per line, descriptions aligned. */
 export function consoleHelpText (): string {
-  const width = Math.max(...consoleCommands.map((command) => command.call.length))
-  const lines = consoleCommands.map((command) => `${command.call.padEnd(width)}  ${command.description}`)
+  const shown = (command: ConsoleCommand): string => command.usage ?? command.call
+  const width = Math.max(...consoleCommands.map((command) => shown(command).length))
+  const lines = consoleCommands.map((command) => `${shown(command).padEnd(width)}  ${command.description}`)
   return ['Console commands (a console line is Lua, run in the configuration state):', ...lines].join('\n')
 }

@@ -95,7 +95,7 @@ test('console command list for completion', () => {
 test('every console command has a one-line description for help()', () => {
   for (const command of consoleCommands) {
     assert.ok(command.description.length > 10 && !command.description.includes('\n'), command.name)
-    assert.ok(consoleHelpText().split('\n').some((line) => line.startsWith(command.call) && line.endsWith(command.description)), command.name)
+    assert.ok(consoleHelpText().split('\n').some((line) => line.startsWith(command.usage ?? command.call) && line.endsWith(command.description)), command.name)
   }
 })
 

@@ -126,9 +126,10 @@ test('help() lists every console command with a one-line description', async () 
   assert.equal(r.code, 0, r.stdout)
   const lines = r.stdout.split('\n')
   for (const command of consoleCommands) {
-    const line = lines.find((l) => l.startsWith(`${command.call} `))
+    const shown = command.usage ?? command.call
+    const line = lines.find((l) => l.startsWith(`${shown} `))
     assert.ok(line !== undefined, `help() lists ${command.name}:\n${r.stdout}`)
-    assert.match(line, new RegExp(`^${command.call.replace(/[()]/g, '\\$&')} +\\S.{10,}$`), `a description for ${command.name}`)
+    assert.match(line, new RegExp(`^${lit(shown)} +\\S.{10,}$`), `a description for ${command.name}`)
   }
   assert.ok(consoleCommands.some((c) => c.name === 'help'))
 })
