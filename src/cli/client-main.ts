@@ -18,7 +18,7 @@ export async function runClient (opts: CliOptions): Promise<number> {
     const cc = readClientConfig(config.absolute)
     ;({ host, port } = parseControlSocketAddress(cc.controlSocket))
     const parsed = parseKey(cc.key)
-    if (parsed === null) throw new Error(`${config.name}: setKey() needs the base64 encoding of 32 bytes`)
+    if (parsed === null) throw new Error(`${config.name}: setKey() needs the base64 encoding of 32 bytes (make one with trackalert --make-key)`)
     key = parsed
   } catch (err) {
     process.stderr.write(`trackalert: ${isTrackalertError(err) ? err.message : (err as Error).message}\n`)

@@ -54,6 +54,10 @@ test('a placeholder setKey() is reported once, at error level, with file:line, a
   const deprecated = linesMatching(d.output(), /setNumReportThreads\(\) is deprecated/)
   assert.deepEqual(deprecated.length, 1, d.output())
   assert.match(deprecated[0] as string, new RegExp(`^warning ${file}:7: `))
+  // The console client reading the same file says what to do.
+  const client = await consoleExec(d.configFile, 'stats()')
+  assert.equal(client.code, 1)
+  assert.match(client.stderr, /setKey\(\) needs the base64 encoding of 32 bytes \(make one with trackalert --make-key\)/)
 })
 
 test('--make-key and -e \'makeKey()\' print a key line without a config or a daemon; the daemon accepts it', async (t) => {
