@@ -164,7 +164,7 @@ export class App {
       await this.http.listen(settings.listeners, role === 'single')
     }
     if (role !== 'worker' && settings.controlSocket !== null) {
-      if (settings.consoleKey === null) logger.warn('controlSocket() without setKey(): consoles cannot connect until a key is set')
+      if (settings.consoleKey === null && !settings.consoleKeyRejected) logger.warn('controlSocket() without setKey(): consoles cannot connect until a key is set')
       this.#consoleServer = new ConsoleServer({ key: () => this.current.settings.consoleKey ?? undefined, execute: (line) => this.runConsoleLine(line) })
       await this.#consoleServer.listen(settings.controlSocket.host, settings.controlSocket.port)
     }

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path'
-import { consoleCompletions, isCipherVariant, parseControlSocketAddress, parseKey, runConsoleClient } from '../console/index.ts'
+import { consoleCompletions, isCipherVariant, makeKey, parseControlSocketAddress, parseKey, runConsoleClient } from '../console/index.ts'
 import { isTrackalertError } from '../errors.ts'
 import { readClientConfig } from './client-config.ts'
 import { resolveConfigPath } from './config-path.ts'
@@ -7,6 +7,9 @@ import { type CliOptions } from './options.ts'
 
 /** `trackalert -c [FILE]` and `trackalert -e CMD`: a console client; resolves with the exit code. */
 export async function runClient (opts: CliOptions): Promise<number> {
+  // The daemon's makeKey() only draws random bytes: answer here, so the first key needs neither a
+  // running daemon nor a config that already has a key (the console cannot connect without one).
+  if (opts.execute?.trim() === 'makeKey()') { process.stdout.write(`${makeKey()}\n`); return 0 }
   const config = resolveConfigPath(opts.clientConfig ?? opts.config)
   let host: string
   let port: number
@@ -15,7 +18,7 @@ export async function runClient (opts: CliOptions): Promise<number> {
     const cc = readClientConfig(config.absolute)
     ;({ host, port } = parseControlSocketAddress(cc.controlSocket))
     const parsed = parseKey(cc.key)
-    if (parsed === null) throw new Error(`${config.name}: setKey() needs the base64 encoding of 32 bytes`)
+    if (parsed === null) throw new Error(`${config.name}: setKey() needs the base64 encoding of 32 bytes (make one with trackalert --make-key)`)
     key = parsed
   } catch (err) {
     process.stderr.write(`trackalert: ${isTrackalertError(err) ? err.message : (err as Error).message}\n`)

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { makeKey } from '../console/index.ts'
 import { isTrackalertError } from '../errors.ts'
 import { logger, LogLevel, StreamSink, type LogLevelValue } from '../log/index.ts'
 import { daemonize, isDaemonChild, parseFacility, SyslogSink, trackalertOptionSyntax } from '../ops/index.ts'
@@ -32,6 +33,7 @@ async function main (argv: readonly string[]): Promise<number> {
   }
   if (opts.help) { process.stdout.write(USAGE); return 0 }
   if (opts.version) { process.stdout.write(`trackalert ${VERSION}\n`); return 0 }
+  if (opts.makeKey) { process.stdout.write(`${makeKey()}\n`); return 0 }
   if (opts.client || opts.execute !== undefined) return runClient(opts)
   if (opts.daemon && !isDaemonChild()) {
     // -c takes no value in our parser, so it is not an option with an optional value here.

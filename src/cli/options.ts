@@ -20,6 +20,7 @@ export interface CliOptions {
   readonly consoleCipher: string
   readonly help: boolean
   readonly version: boolean
+  readonly makeKey: boolean
 }
 
 export const USAGE = `Usage: trackalert [OPTION]...
@@ -43,6 +44,8 @@ Console client:
   -e, --execute CMD      connect, run CMD, print the reply and exit
       --console-cipher C libsodium (default; upstream's Debian/RPM builds) or openssl
                          (upstream's Docker images)
+      --make-key         print a new console key as a setKey("...") line for the config
+                         and exit (needs no config and no daemon)
 
   -h, --help             show this help and exit
       --version          print the version and exit
@@ -78,7 +81,8 @@ export function parseCli (argv: readonly string[], { daemonChild = false }: { da
         'log-format': { type: 'string' },
         'console-cipher': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' }
+        version: { type: 'boolean' },
+        'make-key': { type: 'boolean' }
       }
     })
   } catch (err) {
@@ -117,6 +121,7 @@ export function parseCli (argv: readonly string[], { daemonChild = false }: { da
     logFormat,
     consoleCipher: v['console-cipher'] ?? 'libsodium',
     help: v.help === true,
-    version: v.version === true
+    version: v.version === true,
+    makeKey: v['make-key'] === true
   }
 }

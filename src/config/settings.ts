@@ -42,6 +42,8 @@ export class DaemonSettings {
   controlSocket: { host: string, port: number } | null = null
   /** setKey(base64): the 32-byte console key. */
   consoleKey: Buffer | null = null
+  /** setKey() got an unusable key (reported then, with its file:line): no second warning at start. */
+  consoleKeyRejected = false
   /** Set once listeners are up: later listener changes need a reload. */
   started = false
 }

@@ -21,3 +21,13 @@ export function formatReplyForDisplay (reply: string): string {
   if (reply === '') return ''
   return reply.endsWith('\n') ? reply : reply + '\n'
 }
+
+/**
+ * True when a console reply reports a failed command. The wire carries only the reply text (as
+ * upstream's), and both upstream and our server answer a Lua error with `Error: <message>`; ours
+ * puts it after whatever the line printed before failing. So a reply with a line that starts with
+ * `Error: ` is a failure (a command that prints such a line itself counts as failed too).
+ */
+export function isErrorReply (reply: string): boolean {
+  return /(?:^|\n)Error: /.test(reply)
+}

@@ -3,7 +3,7 @@ import { type CipherVariant } from './cipher.ts'
 import { ConsoleClient, ConsoleClientError, type ConsoleClientOptions } from './client.ts'
 import { consoleCompletions } from './commands.ts'
 import { runRepl } from './repl.ts'
-import { formatReplyForDisplay } from './reply.ts'
+import { formatReplyForDisplay, isErrorReply } from './reply.ts'
 
 export interface RunConsoleClientOptions {
   host: string
@@ -30,7 +30,8 @@ function describe (err: unknown): string {
 
 /**
  * `trackalert -c` / `trackalert -e CMD`. Resolves with the process exit code: 0 on success, 1 when
- * the server cannot be reached, rejects the key, or drops the connection. The socket is always
+ * the server cannot be reached, rejects the key, or drops the connection, or when the `-e` command
+ * failed (its reply, printed as usual, reports an error). The socket is always
  * closed before returning, so nothing keeps the process alive.
  */
 export async function runConsoleClient (options: RunConsoleClientOptions): Promise<number> {
@@ -41,8 +42,10 @@ export async function runConsoleClient (options: RunConsoleClientOptions): Promi
   try {
     await client.connect(options.host, options.port, options.key, variant, options.clientOptions)
     if (options.command !== undefined) {
-      output.write(formatReplyForDisplay(await client.run(options.command)))
-      return 0
+      const reply = await client.run(options.command)
+      output.write(formatReplyForDisplay(reply))
+      // Scripts need to know: a Lua error or a failed reloadConfig() is exit status 1.
+      return isErrorReply(reply) ? 1 : 0
     }
     output.write(`Connected to ${formatAddress(options.host, options.port)} (${variant})\n`)
     const lost = new AbortController()

@@ -51,7 +51,8 @@ export class ConsoleConnection {
     this.#handshakeTimer = setTimeout(() => {
       this.#drop(`no complete nonce within ${settings.handshakeTimeoutMs} ms`)
     }, settings.handshakeTimeoutMs)
-    logger.info('Got console connection', { peer })
+    // Debug, not info: every `trackalert -e` opens and closes one, and scripts call it often.
+    logger.debug('Got console connection', { peer })
   }
 
   destroy (): void {
@@ -186,7 +187,7 @@ export class ConsoleConnection {
     this.#closed = true
     clearTimeout(this.#handshakeTimer)
     clearTimeout(this.#graceTimer)
-    logger.info('Closed console connection', { peer: this.#peer })
+    logger.debug('Closed console connection', { peer: this.#peer })
     this.#onClosed()
   }
 }

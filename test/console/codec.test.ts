@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { isTrackalertError } from '../../src/errors.ts'
 import {
   DEFAULT_CONSOLE_PORT, encodeFrame, encodeReply, FrameDecoder, FrameError, formatReplyForDisplay, makeKey,
-  MAX_PLAINTEXT_BYTES, parseControlSocketAddress, parseKey, consoleCommandNames, consoleCompletions
+  MAX_PLAINTEXT_BYTES, parseControlSocketAddress, parseKey, consoleCommandNames, consoleCommands, consoleCompletions, consoleHelpText, isErrorReply
 } from '../../src/console/index.ts'
 
 test('frame decoder reassembles frames from arbitrary chunks', () => {
@@ -84,10 +84,27 @@ test('controlSocket rejects hostnames and malformed ports with a message naming 
 })
 
 test('console command list for completion', () => {
-  for (const name of ['makeKey', 'stats', 'showACL', 'showCustomWebHooks', 'showPerfStats', 'showCommandStats', 'showCustomStats',
+  for (const name of ['help', 'makeKey', 'stats', 'showACL', 'showCustomWebHooks', 'showPerfStats', 'showCommandStats', 'showCustomStats',
     'showCustomEndpoints', 'reloadGeoIPDBs', 'showVersion', 'testCrypto', 'shutdown', 'showBackgroundFuncs', 'reloadConfig', 'quit']) {
     assert.ok(consoleCommandNames.includes(name), name)
   }
   assert.ok(consoleCompletions.includes('stats()'))
   assert.ok(consoleCompletions.includes('quit'))
+})
+
+test('every console command has a one-line description for help()', () => {
+  for (const command of consoleCommands) {
+    assert.ok(command.description.length > 10 && !command.description.includes('\n'), command.name)
+    assert.ok(consoleHelpText().split('\n').some((line) => line.startsWith(command.usage ?? command.call) && line.endsWith(command.description)), command.name)
+  }
+})
+
+test('a reply with a line starting "Error: " is a failed command', () => {
+  assert.equal(isErrorReply('Error: console:1: broken\n'), true)
+  assert.equal(isErrorReply('printed first\nError: console:1: broken\n'), true)
+  assert.equal(isErrorReply('Error: console:1: a message\nover two lines\n'), true)
+  assert.equal(isErrorReply('3\n'), false)
+  assert.equal(isErrorReply(''), false)
+  assert.equal(isErrorReply('Errors: none\n'), false)
+  assert.equal(isErrorReply('reloadConfig() successful\n'), false)
 })

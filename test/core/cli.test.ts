@@ -8,7 +8,7 @@ import { startDaemon, request } from '../helpers/daemon.ts'
 import { runCli } from '../helpers/cli-run.ts'
 
 const FLAGS = ['-C', '--config', '-s', '-d', '--daemon', '--pidfile', '-D', '--docker', '-R', '--regexes', '-f', '--facility',
-  '-l', '--loglevel', '-v', '--verbose', '--log-format', '-c', '-e', '--execute', '-h', '--help', '--version']
+  '-l', '--loglevel', '-v', '--verbose', '--log-format', '-c', '-e', '--execute', '--console-cipher', '--make-key', '-h', '--help', '--version']
 
 test('-h lists every flag and names trackalert', async () => {
   const r = await runCli(['-h'])

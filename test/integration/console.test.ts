@@ -99,7 +99,10 @@ for (const cipher of ['libsodium', 'openssl'] as const) {
       assert.match(reply, new RegExp(`^${commands.map(([, re]) => re).join('')}$`))
     }
     assert.equal(await run('1+2'), '3\n')
-    assert.match(await run('error("broken")'), /^Error: .*broken\n$/)
+    // A failed command prints its error and exits 1 (see console-setup.test.ts).
+    const failed = await consoleExec(client, 'error("broken")', cipher)
+    assert.equal(failed.code, 1)
+    assert.match(failed.stdout, /^Error: .*broken\n$/)
 
     // A console line runs once, in the config state: one increment, not one per Lua state.
     assert.equal(await run('incCustomStat("c") showCustomStats()'), 'c=1\n')

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
-import { logger } from '../../log/index.ts'
 import { parseComboAddress, parseNetmask, type Netmask } from '../../net/index.ts'
 import { LUA_TTABLE } from '../constants.ts'
 import { type HostFunction, type HostImpl } from '../host.ts'
 import { type LuaState } from '../state.ts'
 import { readValue } from '../values.ts'
+import { configNotices } from './config-notice.ts'
 import { type ApiContext, fn } from './context.ts'
 import { type ListenerTls } from '../../config/settings.ts'
 
@@ -16,8 +16,10 @@ const TLS_VERSIONS: Record<string, ListenerTls['minVersion']> = {
  * Config-only functions. Every state runs the whole config (as upstream), so these act in the
  * config state only and do nothing in report states.
  */
-export function configFunctions ({ lua, args, services }: ApiContext): HostFunction[] {
+export function configFunctions (ctx: ApiContext): HostFunction[] {
+  const { lua, args, services } = ctx
   const { settings } = services
+  const notices = configNotices(ctx)
   const raw = lua.raw
   const configOnly = (name: string, impl: (L: number, state: LuaState) => void): HostFunction =>
     fn(name, ((L, state) => {
@@ -35,13 +37,13 @@ export function configFunctions ({ lua, args, services }: ApiContext): HostFunct
     if (mask === null) throw new Error(`${name}: '${text}' is not a netmask (address/bits)`)
     return mask
   }
-  const listenerNeedsRestart = (name: string): boolean => {
+  const listenerNeedsRestart = (L: number, state: LuaState, name: string): boolean => {
     if (!settings.started) return false
-    logger.warn(`${name}() after startup has no effect until the configuration is reloaded`)
+    notices.warn(L, state, `${name}() after startup has no effect until the configuration is reloaded`)
     return true
   }
-  const addListener = (name: string, address: string, useTls: boolean, certFile: string, keyFile: string, opts: Record<string, unknown>): void => {
-    if (listenerNeedsRestart(name)) return
+  const addListener = (L: number, state: LuaState, name: string, address: string, useTls: boolean, certFile: string, keyFile: string, opts: Record<string, unknown>): void => {
+    if (listenerNeedsRestart(L, state, name)) return
     const ca = parseComboAddress(address)
     if (ca === null || !/:\d+$/.test(address)) throw new Error(`${name}: '${address}' is not an IP:port address`)
     let tls: ListenerTls | null = null
@@ -67,14 +69,14 @@ export function configFunctions ({ lua, args, services }: ApiContext): HostFunct
       settings.acl = items.map((m) => netmask(String(m), 'setACL'))
     }),
     configOnly('addACL', (L) => { settings.acl = [...settings.acl, netmask(args.string(L, 1, 'addACL'), 'addACL')] }),
-    configOnly('webserver', (L) => {
-      logger.warn('webserver() is deprecated: use addListener() and setWebserverPassword()')
-      addListener('webserver', args.string(L, 1, 'webserver'), false, '', '', {})
+    configOnly('webserver', (L, state) => {
+      notices.warn(L, state, 'webserver() is deprecated: use addListener() and setWebserverPassword()')
+      addListener(L, state, 'webserver', args.string(L, 1, 'webserver'), false, '', '', {})
       settings.webserverPassword = args.string(L, 2, 'webserver')
     }),
-    configOnly('addListener', (L) => {
+    configOnly('addListener', (L, state) => {
       const opts = raw.lua_type(L, 5) === LUA_TTABLE ? readValue(lua, L, 5) as Record<string, unknown> : {}
-      addListener('addListener', args.string(L, 1, 'addListener'), args.truthy(L, 2),
+      addListener(L, state, 'addListener', args.string(L, 1, 'addListener'), args.truthy(L, 2),
         args.optString(L, 3, 'addListener', ''), args.optString(L, 4, 'addListener', ''), opts)
     }),
     configOnly('setWebserverPassword', (L) => { settings.webserverPassword = args.string(L, 1, 'setWebserverPassword') }),
@@ -82,9 +84,9 @@ export function configFunctions ({ lua, args, services }: ApiContext): HostFunct
     configOnly('setMaxWebserverConns', (L) => { settings.maxWebserverConns = positive(L, 'setMaxWebserverConns') }),
     configOnly('setNumLuaStates', (L) => { settings.numLuaStates = positive(L, 'setNumLuaStates') }),
     configOnly('setNumWorkerThreads', (L) => { settings.numWorkerThreads = positive(L, 'setNumWorkerThreads') }),
-    configOnly('setNumReportThreads', (L) => {
+    configOnly('setNumReportThreads', (L, state) => {
       positive(L, 'setNumReportThreads')
-      logger.warn('setNumReportThreads() is deprecated and ignored: reports run on the Lua states (setNumLuaStates)')
+      notices.warn(L, state, 'setNumReportThreads() is deprecated and ignored: reports run on the Lua states (setNumLuaStates)')
     }),
     configOnly('setLuaTimeLimit', (L) => { settings.luaTimeLimitMs = positive(L, 'setLuaTimeLimit') }),
     configOnly('setMaxRequestBodySize', (L) => { settings.maxBodyBytes = positive(L, 'setMaxRequestBodySize') })

@@ -1,10 +1,12 @@
+import { CONFIG_RELOADED } from '../../cluster/figures.ts'
+import { consoleHelpText, makeKey, parseControlSocketAddress, parseKey, testCrypto } from '../../console/index.ts'
 import { logger } from '../../log/index.ts'
-import { makeKey, parseControlSocketAddress, parseKey, testCrypto } from '../../console/index.ts'
 import { showCommandStatsText, showCustomStatsText, showPerfStatsText, statsText, type StatsSnapshot } from '../../stats/index.ts'
 import { RELOAD_SUCCESS } from '../../geoip/index.ts'
 import { VERSION } from '../../version.ts'
 import { formatCustomWebHooks, sumWebhookStats } from '../../webhooks/index.ts'
 import { type HostFunction, type ResultPusher } from '../host.ts'
+import { configNotices } from './config-notice.ts'
 import { type ApiContext, fn } from './context.ts'
 import { type HostServices } from './services.ts'
 
@@ -18,8 +20,10 @@ function emit (services: HostServices, text: string): void {
  * controlSocket/setKey (config) and the console commands. Console lines run once, in the config
  * state; these functions print into the reply as upstream's do.
  */
-export function consoleFunctions ({ lua, args, services }: ApiContext): HostFunction[] {
+export function consoleFunctions (ctx: ApiContext): HostFunction[] {
+  const { lua, args, services } = ctx
   const { settings, stats } = services
+  const notices = configNotices(ctx)
   const raw = lua.raw
   const show = (name: string, text: () => string): HostFunction => fn(name, () => { emit(services, text()); return 0 })
   // Statistics views show the whole daemon: a multi-process one gathers the other processes' figures first.
@@ -32,7 +36,7 @@ export function consoleFunctions ({ lua, args, services }: ApiContext): HostFunc
       const address = parseControlSocketAddress(args.string(L, 1, 'controlSocket'))
       if (state.role !== 'config') return 0
       if (settings.started && settings.controlSocket !== null) {
-        logger.warn('controlSocket() after startup has no effect until the configuration is reloaded')
+        notices.warn(L, state, 'controlSocket() after startup has no effect until the configuration is reloaded')
         return 0
       }
       settings.controlSocket = address
@@ -41,11 +45,15 @@ export function consoleFunctions ({ lua, args, services }: ApiContext): HostFunc
     fn('setKey', (L, state) => {
       const key = parseKey(args.string(L, 1, 'setKey'))
       if (key === null) {
-        logger.error('setKey(): the key must be the base64 encoding of 32 bytes (use makeKey())')
+        // Not fatal, as upstream: the REST API still serves; but a daemon must not run without a
+        // usable console unannounced, so this is an error that says what it does to the console.
+        const effect = settings.consoleKey === null ? 'the console is disabled until a valid key is set' : 'the console keeps its previous key'
+        notices.error(L, state, `setKey(): the key must be the base64 encoding of 32 bytes (make one with trackalert --make-key); ${effect}`)
+        if (state.role === 'config') settings.consoleKeyRejected = true
         raw.lua_pushboolean(L, 0)
         return 1
       }
-      if (state.role === 'config') settings.consoleKey = key
+      if (state.role === 'config') { settings.consoleKey = key; settings.consoleKeyRejected = false }
       raw.lua_pushboolean(L, 1)
       return 1
     }),
@@ -63,6 +71,7 @@ export function consoleFunctions ({ lua, args, services }: ApiContext): HostFunc
       return 0
     }),
     show('makeKey', () => makeKey()),
+    show('help', () => consoleHelpText()),
     showTotals('stats', statsText),
     showTotals('showPerfStats', showPerfStatsText),
     showTotals('showCommandStats', showCommandStatsText),
@@ -89,7 +98,10 @@ export function consoleFunctions ({ lua, args, services }: ApiContext): HostFunc
       emit(services, text)
       return () => 0
     })),
+    // A failed reload is a Lua error, so `trackalert -e 'reloadConfig()'` exits non-zero; the
+    // previous configuration keeps serving either way.
     fn('reloadConfig', () => services.reloadConfig().then((text): ResultPusher => {
+      if (text !== CONFIG_RELOADED) throw new Error(text)
       emit(services, text)
       return () => 0
     }))

@@ -1,8 +1,8 @@
-import { logger } from '../../log/index.ts'
 import { emptyGeoIPDB, legacyGeoIPFunctions, legacyGeoIPMessage, type GeoIPLookup, type GeoIPPathElement } from '../../geoip/index.ts'
 import { LUA_TSTRING, LUA_TTABLE } from '../constants.ts'
 import { type HostFunction } from '../host.ts'
 import { pushNumber, pushValue, readValue } from '../values.ts'
+import { configNotices } from './config-notice.ts'
 import { type ApiContext, fn, internal } from './context.ts'
 
 /**
@@ -10,8 +10,10 @@ import { type ApiContext, fn, internal } from './context.ts'
  * resolves the name in the registry, so a reload (which swaps data inside the registry's handle)
  * is seen by objects fetched before it.
  */
-export function geoipFunctions ({ lua, args, services }: ApiContext): HostFunction[] {
+export function geoipFunctions (ctx: ApiContext): HostFunction[] {
+  const { lua, args, services } = ctx
   const { geoip } = services
+  const notices = configNotices(ctx)
   const raw = lua.raw
   const db = (L: number, method: string): GeoIPLookup => {
     args.table(L, 1, method)
@@ -52,9 +54,9 @@ export function geoipFunctions ({ lua, args, services }: ApiContext): HostFuncti
       if (state.role === 'config') geoip.open(name, file)
       return 0
     }),
-    fn('getGeoIP2DB', (L) => {
+    fn('getGeoIP2DB', (L, state) => {
       const name = args.string(L, 1, 'getGeoIP2DB')
-      if (geoip.get(name) === undefined) logger.error(`getGeoIP2DB(): Could not find database named ${name}`)
+      if (geoip.get(name) === undefined) notices.error(L, state, `getGeoIP2DB(): Could not find database named ${name}`)
       return pushDB(L, name)
     }),
     internal('geoCountry', (L) => { lua.pushString(L, db(L, 'lookupCountry').lookupCountry(address(L, 'lookupCountry'))); return 1 }),

@@ -1,11 +1,14 @@
 import { logger } from '../../log/index.ts'
 import { LUA_REGISTRYINDEX, LUA_TFUNCTION } from '../constants.ts'
 import { type HostFunction } from '../host.ts'
+import { configNotices } from './config-notice.ts'
 import { type ApiContext, fn } from './context.ts'
 
 /** setReport, setCustomEndpoint, setBackground: take effect in every state; addCustomStat/incCustomStat. */
-export function hookFunctions ({ lua, args, services }: ApiContext): HostFunction[] {
+export function hookFunctions (ctx: ApiContext): HostFunction[] {
+  const { lua, args, services } = ctx
   const raw = lua.raw
+  const notices = configNotices(ctx)
   const ref = (L: number, i: number, name: string): number => {
     if (raw.lua_type(L, i) !== LUA_TFUNCTION) throw args.bad(L, i, name, 'function')
     raw.lua_pushvalue(L, i)
@@ -28,7 +31,7 @@ export function hookFunctions ({ lua, args, services }: ApiContext): HostFunctio
       // Upstream's packaged example config calls setBackground(func) with no name: accept it, so that
       // file loads unchanged, but such a function can never be scheduled.
       if (raw.lua_gettop(L) === 1 && raw.lua_type(L, 1) === LUA_TFUNCTION) {
-        if (state.role === 'config') logger.warn('setBackground(func) without a name: the function cannot be scheduled; use setBackground("name", func)')
+        notices.warn(L, state, 'setBackground(func) without a name: the function cannot be scheduled; use setBackground("name", func)')
         return 0
       }
       const name = args.string(L, 1, 'setBackground')

@@ -1,13 +1,16 @@
-import { logger } from '../../log/index.ts'
 import { type HostFunction } from '../host.ts'
+import { type LuaState } from '../state.ts'
 import { readValue } from '../values.ts'
+import { configNotices } from './config-notice.ts'
 import { type ApiContext, fn } from './context.ts'
 
 /** addCustomWebHook and the webhook settings (config only); runCustomWebHook (everywhere). */
-export function webhookFunctions ({ lua, args, services }: ApiContext): HostFunction[] {
+export function webhookFunctions (ctx: ApiContext): HostFunction[] {
+  const { lua, args, services } = ctx
   const { webhooks, stats } = services
-  const configOnly = (name: string, apply: (L: number) => void): HostFunction =>
-    fn(name, (L, state) => { if (state.role === 'config') apply(L); return 0 })
+  const notices = configNotices(ctx)
+  const configOnly = (name: string, apply: (L: number, state: LuaState) => void): HostFunction =>
+    fn(name, (L, state) => { if (state.role === 'config') apply(L, state); return 0 })
   const seconds = (L: number, name: string): number => {
     const n = args.number(L, 1, name)
     if (!(n > 0)) throw new Error(`${name}: expected a positive number of seconds, got ${n}`)
@@ -44,12 +47,12 @@ export function webhookFunctions ({ lua, args, services }: ApiContext): HostFunc
     configOnly('setWebHookMaxAttempts', (L) => webhooks.configure({ maxAttempts: count(L, 'setWebHookMaxAttempts') })),
     configOnly('setWebHookMaxAgeSecs', (L) => webhooks.configure({ maxAgeMs: seconds(L, 'setWebHookMaxAgeSecs') * 1000 })),
     configOnly('setWebHookDrainTimeoutSecs', (L) => webhooks.configure({ drainTimeoutMs: seconds(L, 'setWebHookDrainTimeoutSecs') * 1000 })),
-    configOnly('disableCurlPeerVerification', () => {
-      logger.warn('disableCurlPeerVerification(): outbound HTTPS certificates are not verified')
+    configOnly('disableCurlPeerVerification', (L, state) => {
+      notices.warn(L, state, 'disableCurlPeerVerification(): outbound HTTPS certificates are not verified')
       webhooks.configure({ tls: { verifyPeer: false } })
     }),
-    configOnly('disableCurlHostVerification', () => {
-      logger.warn('disableCurlHostVerification(): outbound HTTPS host names are not verified')
+    configOnly('disableCurlHostVerification', (L, state) => {
+      notices.warn(L, state, 'disableCurlHostVerification(): outbound HTTPS host names are not verified')
       webhooks.configure({ tls: { verifyHost: false } })
     }),
     configOnly('setCurlCABundleFile', (L) => webhooks.configure({ tls: { caBundleFile: args.string(L, 1, 'setCurlCABundleFile') } })),
