@@ -87,6 +87,7 @@ export function configFunctions ({ lua, args, services }: ApiContext): HostFunct
       logger.warn('setNumReportThreads() is deprecated and ignored: reports run on the Lua states (setNumLuaStates)')
     }),
     configOnly('setLuaTimeLimit', (L) => { settings.luaTimeLimitMs = positive(L, 'setLuaTimeLimit') }),
+    configOnly('setMaxLuaCallsInFlight', (L) => { settings.maxLuaCallsInFlight = positive(L, 'setMaxLuaCallsInFlight') }),
     configOnly('setMaxRequestBodySize', (L) => { settings.maxBodyBytes = positive(L, 'setMaxRequestBodySize') })
   ]
 }
