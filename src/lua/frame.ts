@@ -21,7 +21,7 @@ export class CallFrame {
   label = ''
   /** CPU time this call has run so far, in ms; time suspended on a host call is not counted. */
   usedMs = 0
-  /** performance.now() past which the running slice is over the call's remaining budget. */
+  /** state.now() past which the running slice is over the call's remaining budget. */
   deadline = 0
   /** Set by the time-limit hook: this call ran out of budget (the flag LuaScriptError.timedOut reports). */
   tripped = false
@@ -64,7 +64,7 @@ export class CallFrame {
     const lua = bridge.lua
     const outerState = bridge.current
     const outerFrame = state.running
-    const started = performance.now()
+    const started = state.now()
     this.deadline = started + state.timeLimitMs - this.usedMs
     bridge.current = state
     state.running = this
@@ -74,7 +74,7 @@ export class CallFrame {
     } finally {
       bridge.current = outerState
       state.running = outerFrame
-      this.usedMs += performance.now() - started
+      this.usedMs += state.now() - started
     }
     if (status === LUA_YIELD) {
       const pending = this.pending

@@ -13,6 +13,8 @@ export type StateRole = 'config' | 'report' | 'probe'
 /** Finished frames kept for reuse per state: enough for bursts, bounded so an idle state holds little. */
 const SPARE_FRAMES = 64
 
+const monotonicMs = (): number => performance.now()
+
 /**
  * One Lua state (a complete copy of the configuration). Every call runs in a coroutine of its own
  * (a CallFrame), driven from JS with lua_resume, so host functions can yield for I/O and many calls
@@ -36,6 +38,8 @@ export class LuaState {
   loadingConfig = false
   /** Free-form slot for the host API (per-state objects such as NetmaskGroups). */
   readonly data = new Map<string, unknown>()
+  /** The clock of the time limit, in ms; injectable so tests control what counts as a call's CPU time. */
+  now: () => number = monotonicMs
   /** The call whose Lua code runs right now (set by CallFrame.resume), else null. */
   running: CallFrame | null = null
 
@@ -75,7 +79,7 @@ export class LuaState {
     const frame = this.running
     if (frame === null) return false
     if (frame.tripped) return true
-    if (performance.now() <= frame.deadline) return false
+    if (this.now() <= frame.deadline) return false
     frame.tripped = true
     return true
   }
