@@ -24,6 +24,8 @@ export interface Scenario {
   readonly description: string
   readonly path: string
   readonly needsReceiver: boolean
+  /** wrk connections for this scenario (both servers), when not the run's default. */
+  readonly connections?: number
   /** Lua for trackalert.conf after the listener and password lines. */
   config (ctx: ScenarioContext): Promise<string>
   wrkScript (ctx: ScenarioContext): string
@@ -111,6 +113,22 @@ export const SCENARIOS: readonly Scenario[] = [
       delivered: ((await getJson(receiver?.port ?? 0, '/count', '')) as { count: number }).count,
       ...await metricValues(daemon.port, ctx.password, /^trackalert_(custom_webhook_events_total|webhook_dropped_total)/)
     })
+  },
+  {
+    name: 'lua-wait',
+    description: 'report() awaits http.request to a loopback backend that answers after 5 ms; 200 connections',
+    path: '/command/report',
+    needsReceiver: true,
+    connections: 200,
+    sampleBody: reportBody(),
+    // Per-origin connections above the load's 200, so the HTTP client's pool is not what limits.
+    config: async (ctx) => baseConfig(`  local status = http.request{ url = "http://127.0.0.1:${ctx.receiverPort}/slow?ms=5" }
+  if status == 200 then incCustomStat("backend_ok") end`, 'addCustomStat("backend_ok")\nsetLuaHttpOptions{ connections = 256 }'),
+    wrkScript: (ctx) => staticScript(ctx.password, reportBody()),
+    probe: async (daemon, ctx) => (await customStat(daemon, ctx, 'backend_ok')) > 0
+      ? { notes: [] }
+      : { skip: 'the report function\'s http.request to the loopback backend did not answer 200', notes: [] },
+    after: async (daemon, ctx) => ({ backend_ok: await customStat(daemon, ctx, 'backend_ok') })
   },
   {
     name: 'device-cold',

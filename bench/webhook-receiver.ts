@@ -1,6 +1,7 @@
 /**
  * Loopback receiver for the webhook scenario: counts every POST and answers 200 at once.
  * `GET /count` returns {"count":N} so the bench can check that deliveries arrive.
+ * `GET /slow?ms=N` answers 200 after N ms: the backend a Lua call waits on (the lua-wait scenario).
  * Run as its own process; prints `listening port=N` once bound.
  */
 import { createServer } from 'node:http'
@@ -12,6 +13,15 @@ const server = createServer((req, res) => {
     const body = JSON.stringify({ count })
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
     res.end(body)
+    return
+  }
+  if (req.method === 'GET' && req.url?.startsWith('/slow?ms=') === true) {
+    const ms = Number(req.url.slice('/slow?ms='.length))
+    req.resume()
+    setTimeout(() => {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 2 })
+      res.end('ok')
+    }, Number.isFinite(ms) && ms >= 0 ? ms : 0)
     return
   }
   req.resume()

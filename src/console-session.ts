@@ -1,6 +1,7 @@
 import { type ConsoleOutput } from './lua/api/index.ts'
 import { LUA_TBOOLEAN, LUA_TNIL, LUA_TNUMBER, LUA_TSTRING, typeNames } from './lua/constants.ts'
-import { type LuaScriptError } from './lua/lua-error.ts'
+import { promiseCall } from './lua/call.ts'
+import { LuaScriptError } from './lua/lua-error.ts'
 import { type LuaState } from './lua/state.ts'
 
 /** Collects what console commands print during one console line. */
@@ -49,13 +50,14 @@ export class ConsoleExecutor {
     return printed + (values.length > 0 ? values.join('\t') + '\n' : '')
   }
 
-  #chunk (state: LuaState, source: string, onValues: (v: string[]) => void): Promise<LuaScriptError | null> {
-    return new Promise((resolve) => {
-      state.runChunk(source, '=console', (err, L, n) => {
-        if (err === null) onValues(printable(state, L, n))
-        resolve(err)
-      })
-    })
+  async #chunk (state: LuaState, source: string, onValues: (v: string[]) => void): Promise<LuaScriptError | null> {
+    try {
+      onValues(await promiseCall((call) => { state.runChunk(source, '=console', call) }, (L, n) => printable(state, L, n)))
+      return null
+    } catch (err) {
+      if (err instanceof LuaScriptError) return err
+      throw err
+    }
   }
 }
 

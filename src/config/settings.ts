@@ -32,8 +32,10 @@ export class DaemonSettings {
   numLuaStates = 6
   numWorkerThreads = availableParallelism()
   numSchedulerThreads = 4
-  /** A Lua call is interrupted after running this long without yielding. */
+  /** A Lua call is interrupted after running this long (CPU time; time suspended on I/O excluded). */
   luaTimeLimitMs = 1000
+  /** Lua calls started and not finished per process (suspended on I/O included); more wait in the queue. */
+  maxLuaCallsInFlight = 256
   maxBodyBytes = 64 * 1024
   readonly customEndpoints = new Set<string>()
   readonly backgroundFunctions = new Set<string>()

@@ -1,7 +1,10 @@
 import { logger } from '../log/index.ts'
+import { ignoreResults, promiseCall, type LuaArgs, type LuaCall } from './call.ts'
 import { type LuaScriptError } from './lua-error.ts'
-import { type LuaStatePool, type StateWaiter } from './pool.ts'
-import { type CallCompletion, type LuaArgs, type LuaState } from './state.ts'
+import { type LuaStatePool } from './pool.ts'
+import { type LuaState } from './state.ts'
+
+export type { LuaCall } from './call.ts'
 
 export type FunctionKind = 'report' | 'custom' | 'background'
 
@@ -11,63 +14,39 @@ export interface DispatchObserver {
   countLuaError (fn: string): void
 }
 
-/** Called with the results still on the coroutine's stack; the state is released right after. */
-export type DispatchDone = (err: LuaScriptError | Error | null, L: number, nresults: number) => void
+/** Calls in flight per process unless setMaxLuaCallsInFlight says otherwise. */
+export const DEFAULT_MAX_CALLS_IN_FLIGHT = 256
 
 function refFor (state: LuaState, kind: FunctionKind, name: string): number | undefined {
   if (kind === 'report') return state.reportRef === 0 ? undefined : state.reportRef
   return kind === 'custom' ? state.customRefs.get(name) : state.backgroundRefs.get(name)
 }
 
-/** Arguments and completion of a call in one object (the hot path's way to avoid closures). */
-export interface LuaCall extends LuaArgs {
-  done (err: LuaScriptError | Error | null, L: number, nresults: number): void
-}
-
-/** Adapts the (args, done) form to LuaCall. */
-class CallbackCall implements LuaCall {
-  readonly #args: LuaArgs | null
-  readonly #done: DispatchDone
-
-  constructor (args: LuaArgs | null, done: DispatchDone) {
-    this.#args = args
-    this.#done = done
-  }
-
-  push (L: number): number { return this.#args === null ? 0 : this.#args.push(L) }
-  done (err: LuaScriptError | Error | null, L: number, nresults: number): void { this.#done(err, L, nresults) }
-}
-
-/** What a job reports back to its dispatcher: two functions made once per dispatcher, not per call. */
-interface JobHost {
-  exec (job: Job, state: LuaState): void
-  finish (job: Job, err: LuaScriptError | Error | null, L: number, nresults: number): void
-}
-
-/** One queued or running call; it is also what waits for a state and receives the outcome (no closures). */
-class Job implements StateWaiter, CallCompletion {
+/** One queued or running call: the LuaCall the state completes, wrapping the caller's (no closures). */
+class Job implements LuaCall {
   readonly kind: FunctionKind
   readonly name: string
   readonly call: LuaCall
   readonly queuedAt: number
-  readonly #host: JobHost
+  readonly #dispatcher: LuaDispatcher
   startedAt = 0
-  state: LuaState | null = null
 
-  constructor (kind: FunctionKind, name: string, call: LuaCall, host: JobHost) {
+  constructor (kind: FunctionKind, name: string, call: LuaCall, dispatcher: LuaDispatcher) {
     this.kind = kind
     this.name = name
     this.call = call
-    this.#host = host
+    this.#dispatcher = dispatcher
     this.queuedAt = performance.now()
   }
 
-  acquired (state: LuaState): void { this.#host.exec(this, state) }
-  complete (err: LuaScriptError | null, L: number, nresults: number): void { this.#host.finish(this, err, L, nresults) }
+  push (L: number): number { return this.call.push(L) }
+  done (err: LuaScriptError | Error | null, L: number, nresults: number): void { this.#dispatcher.finished(this, err, L, nresults) }
 }
 
 /**
- * Runs Lua functions on free states from the pool, in arrival order.
+ * Runs Lua functions on the pool's states, in arrival order, with at most `maxInFlight` calls
+ * started and not finished (running or suspended on host I/O): a stalled backend then makes calls
+ * wait here, visible in WTW and the queue gauge, instead of growing memory without bound.
  *
  * Calls are not run from the request handler itself but from a ready queue drained once per event-loop
  * turn (setImmediate). Lua runs on the event loop, so running it at once would leave every request
@@ -76,76 +55,46 @@ class Job implements StateWaiter, CallCompletion {
  */
 export class LuaDispatcher {
   readonly pool: LuaStatePool
+  /** Bound on calls in flight; setMaxLuaCallsInFlight. */
+  readonly maxInFlight: number
   readonly #observer: DispatchObserver
-  readonly #ready: Array<Job | undefined> = []
-  #readyHead = 0
+  readonly #queue: Array<Job | undefined> = []
+  #head = 0
+  #inFlight = 0
   #drainScheduled = false
-  readonly #drain = (): void => { this.#drainReady() }
-  readonly #host: JobHost = {
-    exec: (job, state) => { this.#exec(job, state) },
-    finish: (job, err, L, n) => { this.#finish(job, err, L, n) }
-  }
+  #draining = false
+  readonly #drain = (): void => { this.#drainScheduled = false; this.#drainQueue() }
 
-  constructor (pool: LuaStatePool, observer: DispatchObserver) {
+  constructor (pool: LuaStatePool, observer: DispatchObserver, maxInFlight = DEFAULT_MAX_CALLS_IN_FLIGHT) {
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`)
     this.pool = pool
     this.#observer = observer
+    this.maxInFlight = maxInFlight
   }
 
-  /** Calls waiting to run: read but not started (ready queue plus those waiting for a free state). */
-  get queued (): number { return this.#ready.length - this.#readyHead + this.pool.queued }
+  /** Calls waiting to start: read but not started, for the next drain or for room under the bound. */
+  get queued (): number { return this.#queue.length - this.#head }
 
-  run (kind: FunctionKind, name: string, args: LuaArgs | null, done: DispatchDone): void {
-    this.runCall(kind, name, new CallbackCall(args, done))
-  }
+  /** Calls started and not finished, running or suspended on host I/O. */
+  get inFlight (): number { return this.#inFlight }
 
   runCall (kind: FunctionKind, name: string, call: LuaCall): void {
-    this.#ready.push(new Job(kind, name, call, this.#host))
-    if (!this.#drainScheduled) {
+    this.#queue.push(new Job(kind, name, call, this))
+    if (!this.#drainScheduled && !this.#draining) {
       this.#drainScheduled = true
       setImmediate(this.#drain)
     }
   }
 
-  #drainReady (): void {
-    // Calls made while draining (a Lua call that dispatches another) join this same loop.
-    while (this.#readyHead < this.#ready.length) {
-      const job = this.#ready[this.#readyHead] as Job
-      this.#ready[this.#readyHead++] = undefined
-      try {
-        const state = this.pool.tryAcquire()
-        if (state !== null) this.#exec(job, state)
-        else this.pool.wait(job)
-      } catch (err) {
-        // A throwing completion callback must not strand the calls queued behind it.
-        logger.error('completing a Lua call failed', { function: job.name, error: err as Error })
-      }
-    }
-    this.#ready.length = 0
-    this.#readyHead = 0
-    this.#drainScheduled = false
-  }
-
+  /** The promise form (background runs): resolves when the call finished, rejects with its error. */
   runAsync (kind: FunctionKind, name: string, args: LuaArgs | null): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.run(kind, name, args, (err) => { if (err !== null) reject(err); else resolve() })
-    })
+    return promiseCall((call) => { this.runCall(kind, name, call) }, ignoreResults, args)
   }
 
-  #exec (job: Job, state: LuaState): void {
-    job.state = state
-    job.startedAt = performance.now()
-    const ref = refFor(state, job.kind, job.name)
-    if (ref === undefined) {
-      this.#finish(job, new Error(`${job.kind} function '${job.name}' is not defined in Lua state ${state.index}`), 0, 0)
-      return
-    }
-    state.call(ref, job.call, job.kind === 'report' ? 'report' : job.name, job)
-  }
-
-  #finish (job: Job, err: LuaScriptError | Error | null, L: number, n: number): void {
-    const state = job.state as LuaState
-    const end = performance.now()
-    this.#observer.recordPerf(job.startedAt - job.queuedAt, end - job.startedAt)
+  /** Job's completion: count, report, then let a queued call take the freed place. */
+  finished (job: Job, err: LuaScriptError | Error | null, L: number, n: number): void {
+    this.#inFlight--
+    this.#observer.recordPerf(job.startedAt - job.queuedAt, performance.now() - job.startedAt)
     if (err !== null) {
       this.#observer.countLuaError(job.kind === 'report' ? 'report' : job.name)
       logger.error(`Lua ${job.kind} function failed`, {
@@ -156,8 +105,47 @@ export class LuaDispatcher {
     }
     try {
       job.call.done(err, L, n)
-    } finally {
-      this.pool.release(state)
+    } catch (doneErr) {
+      // A throwing completion must not strand the calls queued behind it, nor the other calls of its state.
+      logger.error('completing a Lua call failed', { function: job.name, error: doneErr as Error })
     }
+    if (!this.#draining && this.#head < this.#queue.length) this.#drainQueue()
+  }
+
+  #drainQueue (): void {
+    this.#draining = true
+    // Calls queued while draining (a completion that dispatches another) join this same loop; a
+    // call that finishes while we drain frees its place for the next one in this loop too.
+    while (this.#head < this.#queue.length && this.#inFlight < this.maxInFlight) {
+      const job = this.#queue[this.#head] as Job
+      this.#queue[this.#head++] = undefined
+      this.#start(job)
+    }
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0
+      this.#head = 0
+    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head)
+      this.#head = 0
+    }
+    this.#draining = false
+  }
+
+  #start (job: Job): void {
+    job.startedAt = performance.now()
+    this.#inFlight++
+    let state: LuaState
+    try {
+      state = this.pool.pick()
+    } catch (err) {
+      this.finished(job, err as Error, 0, 0)
+      return
+    }
+    const ref = refFor(state, job.kind, job.name)
+    if (ref === undefined) {
+      this.finished(job, new Error(`${job.kind} function '${job.name}' is not defined in Lua state ${state.index}`), 0, 0)
+      return
+    }
+    state.call(ref, job, job.kind === 'report' ? 'report' : job.name)
   }
 }

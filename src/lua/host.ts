@@ -33,7 +33,8 @@ export interface AsyncOutcome {
 
 /**
  * The bridge between JS and the Lua states of one process. JS is single-threaded and Lua runs
- * synchronously inside lua_resume, so "the state running now" is a plain field set before every resume.
+ * synchronously inside lua_resume, so "the state running now" is a plain field set around every
+ * resume; the state's `running` frame is the call within it (many may be suspended, one runs).
  */
 export class HostBridge {
   readonly lua: LuaModule
@@ -43,7 +44,8 @@ export class HostBridge {
 
   constructor (lua: LuaModule) {
     this.lua = lua
-    // Called by Lua when a coroutine that yielded inside a host call is resumed.
+    // Called by Lua when a coroutine that yielded inside a host call is resumed: the outcome is the
+    // resumed call's own (its frame's), never another call's on the same state.
     this.continuation = lua.addFunction((L: number) => {
       const state = this.current
       const outcome = state === null ? null : state.takeAsyncOutcome()

@@ -1,56 +1,50 @@
 import { type LuaState } from './state.ts'
 
-/** Waits for a free state; an object (a queued call) rather than a closure. */
-export interface StateWaiter {
-  acquired (state: LuaState): void
-}
-
 /**
- * The report states. A request takes a free state or queues (FIFO) until one is released; the time
- * spent queued is the WTW figure of the statistics.
+ * The report states. A state is busy only while Lua code runs on it, which between two event-loop
+ * turns is never, so every call can start on some state at once; the pool spreads calls over the
+ * states (fewest calls in flight first) so that each state's globals, GC and suspended coroutines
+ * carry an even share. The bound on calls in flight is the dispatcher's.
  */
 export class LuaStatePool {
-  readonly #free: LuaState[]
   readonly #all: readonly LuaState[]
-  readonly #waiters: StateWaiter[] = []
-  #waitHead = 0
+  #next = 0
 
   constructor (states: readonly LuaState[]) {
     this.#all = states
-    this.#free = [...states].reverse()
   }
 
   get size (): number { return this.#all.length }
-  get busy (): number { return this.#all.length - this.#free.length }
-  get queued (): number { return this.#waiters.length - this.#waitHead }
   get states (): readonly LuaState[] { return this.#all }
 
-  /** A free state now, or null: the caller then queues with `wait`. */
-  tryAcquire (): LuaState | null {
-    return this.#free.pop() ?? null
+  /** States holding at least one call, running or suspended on a host call. */
+  get busy (): number {
+    let n = 0
+    for (const s of this.#all) if (s.callsInFlight > 0) n++
+    return n
   }
 
-  wait (waiter: StateWaiter): void {
-    this.#waiters.push(waiter)
+  /** Calls started and not finished, over all states. */
+  get callsInFlight (): number {
+    let n = 0
+    for (const s of this.#all) n += s.callsInFlight
+    return n
   }
 
-  acquire (): Promise<LuaState> {
-    const s = this.tryAcquire()
-    if (s !== null) return Promise.resolve(s)
-    return new Promise((resolve) => this.wait({ acquired: resolve }))
-  }
-
-  release (state: LuaState): void {
-    if (this.#waitHead < this.#waiters.length) {
-      const next = this.#waiters[this.#waitHead]
-      this.#waiters[this.#waitHead++] = undefined as unknown as StateWaiter
-      if (this.#waitHead > 1024 && this.#waitHead * 2 > this.#waiters.length) {
-        this.#waiters.splice(0, this.#waitHead)
-        this.#waitHead = 0
-      }
-      next.acquired(state)
-      return
+  /**
+   * The state for the next call: the first with the fewest calls in flight, searching from the one
+   * after the last pick, so calls that finish at once (no I/O) still rotate over all states.
+   */
+  pick (): LuaState {
+    const all = this.#all
+    const n = all.length
+    if (n === 0) throw new Error('no Lua states to run on')
+    let at = this.#next % n
+    for (let i = 1; i < n && all[at].callsInFlight > 0; i++) {
+      const j = (this.#next + i) % n
+      if (all[j].callsInFlight < all[at].callsInFlight) at = j
     }
-    this.#free.push(state)
+    this.#next = at + 1
+    return all[at]
   }
 }

@@ -2,7 +2,8 @@ import { Args } from './args.ts'
 import { type ApiModule, type HostServices, INTERNAL_PREFIX } from './api/index.ts'
 import { coreApiModules } from './api/index.ts'
 import { HostBridge, type HostFunction } from './host.ts'
-import { type LuaScriptError, TIMEOUT_MARK } from './lua-error.ts'
+import { ignoreResults, promiseCall, type LuaCall } from './call.ts'
+import { TIMEOUT_MARK } from './lua-error.ts'
 import { compatLua } from './prelude/compat.ts'
 import { ioLua } from './prelude/io.ts'
 import { objectsLua } from './prelude/objects.ts'
@@ -29,7 +30,8 @@ export class LuaRuntime {
     this.#functions = modules.flatMap((m) => m(ctx))
     this.#preludes = modules.flatMap((m) => (m.prelude === undefined ? [] : [m.prelude]))
     const raw = lua.raw
-    // The count hook checks the running state's deadline; over budget it raises a Lua error.
+    // The count hook checks the running call's deadline; over budget it raises a Lua error. Whether
+    // a call timed out is the frame's `tripped` flag, never this message's text.
     this.#hook = lua.addFunction((L: number) => {
       const state = this.bridge.current
       if (state === null || !state.overBudget()) return
@@ -72,17 +74,22 @@ export class LuaRuntime {
 
   /** Runs a chunk that must finish without yielding (the prelude). */
   runSync (state: LuaState, source: string, name: string): void {
-    let finished = false
-    let failure: LuaScriptError | null = null
-    state.runChunk(source, name, (err) => { finished = true; failure = err })
-    if (failure !== null) throw failure
-    if (!finished) throw new Error(`${name} yielded during start-up`)
+    const call = new SyncCall()
+    state.runChunk(source, name, call)
+    if (call.failure !== null) throw call.failure
+    if (!call.finished) throw new Error(`${name} yielded during start-up`)
   }
+}
+
+/** A call whose outcome is read right after it was started (the prelude never waits). */
+class SyncCall implements LuaCall {
+  finished = false
+  failure: Error | null = null
+  push (): number { return 0 }
+  done (err: Error | null): void { this.finished = true; this.failure = err }
 }
 
 /** Runs the configuration file in `state`. Rejects with a LuaScriptError naming file:line. */
 export function runConfigFile (state: LuaState, path: string, chunkName: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    state.runFile(path, `@${chunkName}`, (err) => { if (err !== null) reject(err); else resolve() })
-  })
+  return promiseCall((call) => { state.runFile(path, `@${chunkName}`, call) }, ignoreResults)
 }

@@ -118,8 +118,9 @@ test('stats, console figures and /metrics agree on known numbers of requests', a
 })
 
 test('WTW: reports queue for the only Lua state while it yields', async (t) => {
-  // reloadGeoIPDBs() reads the file asynchronously, so the report's coroutine yields and holds the
-  // state: the other reports wait in the pool queue, each behind 20 ms of busy work at least.
+  // reloadGeoIPDBs() reads the file asynchronously, so the report's coroutine yields; a waiting
+  // call no longer holds its state, so one call in flight is what makes the other reports wait in
+  // the queue, each behind 20 ms of busy work at least.
   const dir = await mkdtemp(join(tmpdir(), 'ta-int-stats-'))
   t.after(() => rm(dir, { recursive: true, force: true }))
   await writeMmdb(join(dir, 'g.mmdb'), [{ network: '192.0.2.0/24', data: { country: { iso_code: 'US' } } }], { ipVersion: 4 })
@@ -127,6 +128,7 @@ test('WTW: reports queue for the only Lua state while it yields', async (t) => {
     dir,
     config: `
       setNumLuaStates(1)
+      setMaxLuaCallsInFlight(1)
       newGeoIP2DB("g", "g.mmdb")
       function report(lt) ${luaBusyWait(20)} reloadGeoIPDBs() end
       setReport(report)

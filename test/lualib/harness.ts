@@ -8,7 +8,8 @@ import { GeoIPRegistry } from '../../src/geoip/index.ts'
 import { type ApiModule, type HostServices } from '../../src/lua/api/index.ts'
 import { LUA_REGISTRYINDEX } from '../../src/lua/constants.ts'
 import { LuaRuntime, runConfigFile } from '../../src/lua/runtime.ts'
-import { completion, type LuaArgs, type LuaState } from '../../src/lua/state.ts'
+import { promiseCall, type LuaArgs } from '../../src/lua/call.ts'
+import { type LuaState } from '../../src/lua/state.ts'
 import { pushValue, readValue, type LuaPlain } from '../../src/lua/values.ts'
 import { type LuaModule } from '../../src/lua/wasm.ts'
 import { CustomArgs, LoginTupleArgs } from '../../src/report/lua-args.ts'
@@ -73,17 +74,19 @@ export async function createHarness (opts: HarnessOptions): Promise<Harness> {
 
 export type CallResult = LuaPlain[]
 
+/** Reads a finished call's results as plain values. */
+function plainResults (lua: LuaModule): (L: number, n: number) => CallResult {
+  return (L, n) => {
+    const top = lua.raw.lua_gettop(L)
+    const out: LuaPlain[] = []
+    for (let i = top - n + 1; i <= top; i++) out.push(readValue(lua, L, i))
+    return out
+  }
+}
+
 /** Runs a call on `state` and resolves with its results read as plain values (rejects with the LuaScriptError). */
 export function callRef (lua: LuaModule, state: LuaState, ref: number, args: LuaArgs | null, label: string): Promise<CallResult> {
-  return new Promise((resolve, reject) => {
-    state.call(ref, args, label, completion((err, L, n) => {
-      if (err !== null) { reject(err); return }
-      const top = lua.raw.lua_gettop(L)
-      const out: LuaPlain[] = []
-      for (let i = top - n + 1; i <= top; i++) out.push(readValue(lua, L, i))
-      resolve(out)
-    }))
-  })
+  return promiseCall((call) => { state.call(ref, call, label) }, plainResults(lua), args)
 }
 
 /** Calls global function `name` with plain JS arguments. */
@@ -120,15 +123,7 @@ export function callBackground (h: Harness, state: LuaState, name: string): Prom
 
 /** Runs a chunk in `state` and resolves with its results. */
 export function run (h: Harness, state: LuaState, code: string): Promise<CallResult> {
-  return new Promise((resolve, reject) => {
-    state.runChunk(code, '=test', (err, L, n) => {
-      if (err !== null) { reject(err); return }
-      const top = h.lua.raw.lua_gettop(L)
-      const out: LuaPlain[] = []
-      for (let i = top - n + 1; i <= top; i++) out.push(readValue(h.lua, L, i))
-      resolve(out)
-    })
-  })
+  return promiseCall((call) => { state.runChunk(code, '=test', call) }, plainResults(h.lua))
 }
 
 /** The repository root, found from the compiled test's location (dist/ or .build/<area>/). */

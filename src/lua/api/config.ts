@@ -89,6 +89,7 @@ export function configFunctions (ctx: ApiContext): HostFunction[] {
       notices.warn(L, state, 'setNumReportThreads() is deprecated and ignored: reports run on the Lua states (setNumLuaStates)')
     }),
     configOnly('setLuaTimeLimit', (L) => { settings.luaTimeLimitMs = positive(L, 'setLuaTimeLimit') }),
+    configOnly('setMaxLuaCallsInFlight', (L) => { settings.maxLuaCallsInFlight = positive(L, 'setMaxLuaCallsInFlight') }),
     configOnly('setMaxRequestBodySize', (L) => { settings.maxBodyBytes = positive(L, 'setMaxRequestBodySize') })
   ]
 }
