@@ -51,16 +51,15 @@ export class HttpFrontend {
   readonly #auth: BasicAuth
   readonly #servers: Server[] = []
   readonly #sockets = new Set<Socket>()
-  readonly #refusals: RefusalLog
+  readonly #refusals = new RefusalLog()
   #refusalFlush: NodeJS.Timeout | null = null
   #custom = new Map<string, Route>()
 
   /** `settings` is read per request: a reload swaps it for the new generation's. */
-  constructor (settings: () => DaemonSettings, ctx: FrontendContext, refusals = new RefusalLog()) {
+  constructor (settings: () => DaemonSettings, ctx: FrontendContext) {
     this.#settingsOf = settings
     this.#ctx = { ...ctx, refuse: (reason, req, detail) => this.#refuse(reason, req.socket, detail, req) }
     this.#auth = new BasicAuth(() => settings().webserverPassword)
-    this.#refusals = refusals
     for (const reason of REFUSAL_REASONS) ctx.stats.declareHttpRefusal(reason)
   }
 
