@@ -8,6 +8,7 @@ import { HttpFrontend } from './http/server.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule } from './lua/api/index.ts'
 import { systemClock, type Clock } from './report/pipeline.ts'
+import { checkStartupSettings } from './startup-checks.ts'
 import { DaemonStats, registerLuaLibraryMetrics, type PeriodicStatsLogger } from './stats/index.ts'
 import { LuaLibraryCounters } from './lualib/index.ts'
 
@@ -29,6 +30,8 @@ export interface AppOptions {
   readonly worker?: boolean
   /** This process may become the primary of a multi-process daemon when `setNumWorkerThreads(n > 1)`. */
   readonly multiProcess?: boolean
+  /** Started with -s, -D or -d (no foreground console): a config that can receive nothing is refused. */
+  readonly unattended?: boolean
 }
 
 /**
@@ -80,7 +83,16 @@ export class App {
     const app = new App(options)
     app.#gen = await Generation.load(app.#generationOptions(), app.#shared())
     if (options.multiProcess === true && options.worker !== true && app.#gen.settings.numWorkerThreads > 1) app.#role = 'primary'
-    if (!app.#stopRequested) await app.#open()
+    if (app.#stopRequested) return app
+    if (app.#role !== 'worker') {
+      try {
+        checkStartupSettings(app.#gen.settings, { configName: options.configName, unattended: options.unattended === true })
+      } catch (err) {
+        await app.#gen.retire(0)
+        throw err
+      }
+    }
+    await app.#open()
     return app
   }
 
@@ -160,7 +172,6 @@ export class App {
     const role = this.#role
     gen.start({ schedules: role !== 'worker' })
     if (role !== 'primary') {
-      if (settings.listeners.length === 0 && role === 'single') logger.warn('no listeners configured (addListener): the REST API is not reachable')
       await this.http.listen(settings.listeners, role === 'single')
     }
     if (role !== 'worker' && settings.controlSocket !== null) {

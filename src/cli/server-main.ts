@@ -70,7 +70,8 @@ export async function runServer (opts: CliOptions): Promise<number> {
       onShutdownRequest: () => { void shutdown('shutdown() called') },
       onReloadStart: () => notifyReloading(),
       onReloadEnd: () => notifyReady(),
-      multiProcess: true
+      multiProcess: true,
+      unattended: opts.supervised || opts.docker || isDaemonChild()
     })
   } catch (err) {
     release()

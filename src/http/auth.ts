@@ -40,4 +40,12 @@ export class BasicAuth {
     }
     return ok
   }
+
+  /** Why check() said no, for the log; never echoes what the client sent. Only called on refusals. */
+  whyRefused (header: string | undefined): string {
+    if (this.#password() === null) return 'no webserver password is set (setWebserverPassword): every request needing one is refused'
+    if (header === undefined) return 'no Authorization header'
+    if (header.length < 7 || header.slice(0, 6).toLowerCase() !== 'basic ') return 'not HTTP Basic authentication'
+    return 'wrong password'
+  }
 }

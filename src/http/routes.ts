@@ -8,6 +8,7 @@ import { splitAttrs } from '../report/login-tuple.ts'
 import { type ReportOutcome, type ReportPipeline } from '../report/pipeline.ts'
 import { type DaemonStats } from '../stats/index.ts'
 import { readBody, type BodyError, type BodySink } from './body.ts'
+import { type RefusalReason } from './refusal-log.ts'
 import { OK_REPORT, sendFailure, sendJson, sendOk } from './respond.ts'
 
 /** The parts of the current configuration generation that requests use. */
@@ -17,12 +18,18 @@ export interface ServingParts {
   readonly lua: LuaModule
 }
 
-export interface RouteContext {
+/** What the app gives the HTTP front end. */
+export interface FrontendContext {
   readonly stats: DaemonStats
   /** Read per request: a reload swaps the generation. */
   readonly current: () => ServingParts
   readonly maxBody: () => number
   readonly isReady: () => boolean
+}
+
+export interface RouteContext extends FrontendContext {
+  /** Counts and logs (rate-limited) a request turned away; call before sending the answer. */
+  readonly refuse: (reason: RefusalReason, req: IncomingMessage, detail: string) => void
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, name: string) => void
@@ -34,7 +41,10 @@ export interface Route {
   readonly handler: Handler
 }
 
-const sendTooLarge = (res: ServerResponse): void => sendFailure(res, 413, 'Request body too large', { Connection: 'close' })
+function sendTooLarge (req: IncomingMessage, res: ServerResponse, ctx: RouteContext): void {
+  ctx.refuse('too_large', req, `body over the limit of ${ctx.maxBody()} bytes (setMaxRequestBodySize)`)
+  sendFailure(res, 413, 'Request body too large', { Connection: 'close' })
+}
 
 function parseJson (body: Buffer): { value: unknown, error: string | null } {
   try {
@@ -46,36 +56,39 @@ function parseJson (body: Buffer): { value: unknown, error: string | null } {
 
 /** One report request from body to answer: a single object, so the report path allocates no closures. */
 class ReportExchange implements BodySink, ReportOutcome {
+  readonly #req: IncomingMessage
   readonly #res: ServerResponse
   readonly #ctx: RouteContext
 
-  constructor (res: ServerResponse, ctx: RouteContext) {
+  constructor (req: IncomingMessage, res: ServerResponse, ctx: RouteContext) {
+    this.#req = req
     this.#res = res
     this.#ctx = ctx
   }
 
   bodyDone (err: BodyError | null, body: Buffer): void {
-    if (err === 'too-large') { sendTooLarge(this.#res); return }
+    if (err === 'too-large') { sendTooLarge(this.#req, this.#res, this.#ctx); return }
     if (err !== null) return
     const parsed = parseJson(body)
     if (parsed.error !== null) {
       this.#ctx.stats.countReportRejected('json')
-      sendFailure(this.#res, 400, parsed.error)
+      this.reportDone(parsed.error)
       return
     }
     this.#ctx.current().pipeline.submit(parsed.value, this)
   }
 
   reportDone (rejection: string | null): void {
-    if (rejection === null) sendOk(this.#res)
-    else sendFailure(this.#res, 400, rejection)
+    if (rejection === null) { sendOk(this.#res); return }
+    this.#ctx.refuse('bad_request', this.#req, rejection)
+    sendFailure(this.#res, 400, rejection)
   }
 }
 
 export const reportRoute: Route = {
   method: 'POST',
   public: false,
-  handler: (req, res, ctx) => { readBody(req, ctx.maxBody(), new ReportExchange(res, ctx)) }
+  handler: (req, res, ctx) => { readBody(req, ctx.maxBody(), new ReportExchange(req, res, ctx)) }
 }
 
 export const statsRoute: Route = {
@@ -111,31 +124,32 @@ const customFailure = (res: ServerResponse, status: number, reason: string): voi
  * {"success":…,"r_attrs":{…}}. Reads the body, then travels through the dispatcher as its own call.
  */
 class CustomExchange implements BodySink, LuaCall {
+  readonly #req: IncomingMessage
   readonly #res: ServerResponse
   readonly #ctx: RouteContext
   readonly #name: string
   #args: CustomArgs | null = null
   #lua: LuaModule | null = null
 
-  constructor (res: ServerResponse, ctx: RouteContext, name: string) {
+  constructor (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, name: string) {
+    this.#req = req
     this.#res = res
     this.#ctx = ctx
     this.#name = name
   }
 
   bodyDone (err: BodyError | null, body: Buffer): void {
-    const res = this.#res
-    if (err === 'too-large') { sendTooLarge(res); return }
+    if (err === 'too-large') { sendTooLarge(this.#req, this.#res, this.#ctx); return }
     if (err !== null) return
     const parsed = parseJson(body)
-    if (parsed.error !== null) { customFailure(res, 400, parsed.error); return }
+    if (parsed.error !== null) { this.#badRequest(parsed.error); return }
     const value = parsed.value
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      customFailure(res, 400, 'Request body must be a JSON object with an "attrs" object')
+      this.#badRequest('Request body must be a JSON object with an "attrs" object')
       return
     }
     const split = splitAttrs((value as Record<string, unknown>).attrs, 'attrs')
-    if (typeof split === 'string') { customFailure(res, 400, split); return }
+    if (typeof split === 'string') { this.#badRequest(split); return }
     const { lua, dispatcher } = this.#ctx.current()
     const args = new CustomArgs(lua)
     args.attrs = split.attrs
@@ -143,6 +157,11 @@ class CustomExchange implements BodySink, LuaCall {
     this.#args = args
     this.#lua = lua
     dispatcher.runCall('custom', this.#name, this)
+  }
+
+  #badRequest (reason: string): void {
+    this.#ctx.refuse('bad_request', this.#req, reason)
+    customFailure(this.#res, 400, reason)
   }
 
   push (L: number): number { return (this.#args as CustomArgs).push(L) }
@@ -161,7 +180,7 @@ class CustomExchange implements BodySink, LuaCall {
 export const customRoute: Route = {
   method: 'POST',
   public: false,
-  handler: (req, res, ctx, name) => { readBody(req, ctx.maxBody(), new CustomExchange(res, ctx, name)) }
+  handler: (req, res, ctx, name) => { readBody(req, ctx.maxBody(), new CustomExchange(req, res, ctx, name)) }
 }
 
 /** r_attrs are key/value strings upstream: numbers and booleans are sent as their Lua text. */

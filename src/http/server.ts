@@ -7,14 +7,26 @@ import { logger } from '../log/index.ts'
 import { type DaemonSettings, type ListenerSpec } from '../config/settings.ts'
 import { aclAllows, sourceAddress } from './acl.ts'
 import { BasicAuth } from './auth.ts'
+import { RefusalLog, REFUSAL_REASONS, type RefusalReason } from './refusal-log.ts'
 import { NOT_FOUND, UNAUTHORIZED, sendJson } from './respond.ts'
-import { customRoute, livezRoute, metricsRoute, readyzRoute, reportRoute, statsRoute, type Route, type RouteContext } from './routes.ts'
+import {
+  customRoute, livezRoute, metricsRoute, readyzRoute, reportRoute, statsRoute, type FrontendContext, type Route, type RouteContext
+} from './routes.ts'
 
 const builtinRoutes: Record<string, Route> = {
   report: reportRoute,
   stats: statsRoute,
   readyz: readyzRoute,
   livez: livezRoute
+}
+
+/** How often counts of refusals left out of the log are checked for an interval that is over. */
+const REFUSAL_FLUSH_MS = 5_000
+
+/** A request as named in a refusal line; the URL is cut so a client cannot write long lines into the log. */
+function requestLine (req: IncomingMessage): string {
+  const url = req.url ?? ''
+  return `${req.method ?? ''} ${url.length > 200 ? url.slice(0, 200) + '…' : url}`
 }
 
 /** Splits `/command/NAME` and the legacy `/?command=NAME`; returns '' when the URL names no command. */
@@ -39,13 +51,16 @@ export class HttpFrontend {
   readonly #auth: BasicAuth
   readonly #servers: Server[] = []
   readonly #sockets = new Set<Socket>()
+  readonly #refusals = new RefusalLog()
+  #refusalFlush: NodeJS.Timeout | null = null
   #custom = new Map<string, Route>()
 
   /** `settings` is read per request: a reload swaps it for the new generation's. */
-  constructor (settings: () => DaemonSettings, ctx: RouteContext) {
+  constructor (settings: () => DaemonSettings, ctx: FrontendContext) {
     this.#settingsOf = settings
-    this.#ctx = ctx
+    this.#ctx = { ...ctx, refuse: (reason, req, detail) => this.#refuse(reason, req.socket, detail, req) }
     this.#auth = new BasicAuth(() => settings().webserverPassword)
+    for (const reason of REFUSAL_REASONS) ctx.stats.declareHttpRefusal(reason)
   }
 
   get activeConnections (): number { return this.#sockets.size }
@@ -62,6 +77,9 @@ export class HttpFrontend {
 
   /** `announce`: log each bound listener (workers of a multi-process daemon leave that to the primary). */
   async listen (specs: readonly ListenerSpec[], announce = true): Promise<void> {
+    if (specs.length > 0 && this.#refusalFlush === null) {
+      this.#refusalFlush = setInterval(() => this.#refusals.flush(), REFUSAL_FLUSH_MS).unref()
+    }
     for (const spec of specs) {
       const server = this.#create(spec)
       await new Promise<void>((resolve, reject) => {
@@ -89,6 +107,8 @@ export class HttpFrontend {
    * accepted and requests already sent but not yet read: a few loop turns let them in first.
    */
   async close (): Promise<void> {
+    if (this.#refusalFlush !== null) clearInterval(this.#refusalFlush)
+    this.#refusalFlush = null
     for (let turn = 0; turn < 2; turn++) {
       await new Promise((resolve) => setImmediate(resolve))
       await new Promise((resolve) => setTimeout(resolve, 0))
@@ -118,16 +138,18 @@ export class HttpFrontend {
     server.requestTimeout = 60_000
     server.on(spec.tls !== null ? 'secureConnection' : 'connection', (socket: Socket) => {
       if (this.#sockets.size >= this.#settingsOf().maxWebserverConns) {
-        logger.warn('connection refused: setMaxWebserverConns limit reached', { limit: this.#settingsOf().maxWebserverConns, remote: sourceAddress(socket) })
+        this.#refuse('too_many_connections', socket, `connection closed: setMaxWebserverConns limit reached (${this.#settingsOf().maxWebserverConns})`)
         socket.destroy()
         return
       }
       this.#sockets.add(socket)
       socket.once('close', () => this.#sockets.delete(socket))
     })
-    server.on('clientError', (_err: Error, socket: Socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-      else socket.destroy()
+    server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+      // A reset connection is a client gone, not a request refused.
+      if (!socket.writable || err.code === 'ECONNRESET') { socket.destroy(); return }
+      this.#refuse('malformed', socket, `not a valid HTTP request (${err.code ?? err.message})`)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
     })
     return server
   }
@@ -136,6 +158,7 @@ export class HttpFrontend {
     const settings = this.#settingsOf()
     const socket = req.socket
     if (!aclAllows(socket, settings.acl)) {
+      this.#refuse('acl', socket, 'source address not in the ACL (setACL, addACL)', req)
       sendJson(res, 401, JSON.stringify({ status: 'failure', reason: 'Source IP Address not in ACL', ip: sourceAddress(socket) }))
       return
     }
@@ -145,19 +168,28 @@ export class HttpFrontend {
     const route = isMetrics ? metricsRoute : builtinRoutes[name] ?? this.#custom.get(name)
     const isPublic = route !== undefined && (route.public || (isMetrics && settings.metricsNoPassword))
     if (!isPublic && !this.#auth.check(req.headers.authorization)) {
+      this.#refuse('auth', socket, this.#auth.whyRefused(req.headers.authorization), req)
       sendJson(res, 401, UNAUTHORIZED, { 'WWW-Authenticate': 'Basic realm="wforce"' })
       return
     }
     if (route === undefined) {
+      this.#refuse('not_found', socket, name === '' ? 'the URL names no command' : `no command named '${name.slice(0, 100)}'`, req)
       sendJson(res, 404, NOT_FOUND)
       return
     }
     const method = req.method === 'HEAD' ? 'GET' : req.method
     if (method !== route.method) {
+      this.#refuse('method', socket, `${name} takes ${route.method} only`, req)
       sendJson(res, 405, JSON.stringify({ status: 'failure', reason: `Method ${req.method ?? ''} not allowed` }), { Allow: route.method })
       return
     }
     if (!isMetrics) this.#ctx.stats.countCommand(name)
     route.handler(req, res, this.#ctx, name)
+  }
+
+  /** Every refusal is counted; its log line is rate-limited per reason (RefusalLog). */
+  #refuse (reason: RefusalReason, socket: Socket, detail: string, req?: IncomingMessage): void {
+    this.#ctx.stats.countHttpRefused(reason)
+    this.#refusals.record(reason, { remote: sourceAddress(socket), detail, request: req === undefined ? undefined : requestLine(req) })
   }
 }

@@ -107,6 +107,8 @@ export class DaemonStats {
   get reports (): number { return this.#reports.success + this.#reports.failure }
 
   countReportRejected (reason: string): void { this.metrics.countReportRejected(reason) }
+  declareHttpRefusal (reason: string): void { this.metrics.declareHttpRefusal(reason) }
+  countHttpRefused (reason: string): void { this.metrics.countHttpRefused(reason) }
   countLuaError (fn: string): void { this.metrics.countLuaError(fn) }
   countDeviceCache (hit: boolean): void {
     if (hit) this.#deviceCache.hits++

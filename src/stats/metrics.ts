@@ -55,6 +55,7 @@ export class PromMetrics {
   readonly #webhookDropped: Counter<'name'>
   readonly #webhookAttempt: Histogram<'name'>
   readonly #rejected: Counter<'reason'>
+  readonly #httpRefused: Counter<'reason'>
   readonly #luaErrors: Counter<'function'>
   readonly #backgroundRuns: Counter<'name' | 'result'>
   readonly #backgroundDuration: Histogram<'name'>
@@ -122,6 +123,9 @@ export class PromMetrics {
     this.#rejected = new Counter({
       name: name('report_rejected_total'), help: 'Reports refused before reaching Lua, by reason', labelNames: ['reason'], registers
     })
+    this.#httpRefused = new Counter({
+      name: name('http_refused_total'), help: 'Requests and connections the REST API refused, by reason', labelNames: ['reason'], registers
+    })
     this.#luaErrors = new Counter({
       name: name('lua_errors_total'), help: 'Errors raised by Lua functions, by function', labelNames: ['function'], registers
     })
@@ -168,6 +172,15 @@ export class PromMetrics {
 
   countReportRejected (reason: string): void {
     this.#child(this.#rejected, `r\0${reason}`, { reason }).inc()
+  }
+
+  /** Makes a refusal reason appear at 0 before the first such refusal. */
+  declareHttpRefusal (reason: string): void {
+    this.#child(this.#httpRefused, `h\0${reason}`, { reason }).inc(0)
+  }
+
+  countHttpRefused (reason: string): void {
+    this.#child(this.#httpRefused, `h\0${reason}`, { reason }).inc()
   }
 
   countLuaError (fn: string): void {
