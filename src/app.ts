@@ -3,7 +3,7 @@ import { applyLiveHttpSettings, liveHttpSettings, sameLiveHttpSettings, type Liv
 import { ConsoleServer } from './console/index.ts'
 import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
 import { DeviceParser } from './device/index.ts'
-import { Generation, type GenerationOptions, type SharedServices } from './generation.ts'
+import { Generation, ProcessDelivery, type GenerationOptions, type SharedServices } from './generation.ts'
 import { HttpFrontend } from './http/server.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule } from './lua/api/index.ts'
@@ -52,6 +52,8 @@ export class App {
   readonly #options: AppOptions
   readonly #buffer = new ConsoleBuffer()
   readonly #lualibCounters = new LuaLibraryCounters()
+  /** Webhook and mail queues live as long as the process: a reload must not abandon deliveries. */
+  readonly #delivery = new ProcessDelivery(this.stats, this.#lualibCounters)
   readonly #console: ConsoleExecutor
   #gen: Generation | null = null
   #consoleServer: ConsoleServer | null = null
@@ -147,6 +149,7 @@ export class App {
       output: this.#buffer,
       clock: this.#options.clock ?? systemClock,
       lualibCounters: this.#lualibCounters,
+      delivery: this.#delivery,
       requestShutdown: () => {
         this.#stopRequested = true
         if (this.#role === 'worker' && this.#link !== null) { this.#link.requestShutdown(); return }
@@ -257,6 +260,7 @@ export class App {
     }
     await this.#consoleServer?.close()
     await this.#gen?.retire(graceMs)
+    await this.#delivery.drain(graceMs)
   }
 }
 

@@ -13,8 +13,8 @@ import { type LuaState } from './lua/state.ts'
 import { ReportPipeline, type Clock } from './report/pipeline.ts'
 import { Scheduler } from './scheduler/index.ts'
 import { type DaemonStats } from './stats/index.ts'
-import { WebhookDispatcher } from './webhooks/index.ts'
-import { LuaLibrary, type LuaLibraryCounters } from './lualib/index.ts'
+import { WebhookDelivery, WebhookDispatcher, type WebhookObserver } from './webhooks/index.ts'
+import { LuaLibrary, MailDelivery, type LuaLibraryCounters } from './lualib/index.ts'
 
 /** What outlives a reload: the services a generation borrows. */
 export interface SharedServices {
@@ -24,11 +24,37 @@ export interface SharedServices {
   readonly clock: Clock
   /** Lua library counters survive reloads so metrics never go backwards. */
   readonly lualibCounters: LuaLibraryCounters
+  /** Outbound delivery (webhooks, mail) belongs to the process, so a reload never abandons a queued delivery. */
+  readonly delivery: ProcessDelivery
   requestShutdown (): void
   reloadConfig (): Promise<string>
   /** The rest of a multi-process daemon, or null. */
   peers (): PeerLink | null
   readonly isWorker: boolean
+}
+
+/** The process's outbound delivery queues; each generation makes its configuration current in them. */
+export class ProcessDelivery {
+  readonly webhooks: WebhookDelivery
+  readonly mail: MailDelivery
+
+  constructor (stats: DaemonStats, counters: LuaLibraryCounters) {
+    this.webhooks = new WebhookDelivery({ observer: webhookMetrics(stats) })
+    this.mail = new MailDelivery(counters)
+  }
+
+  /** Shutdown: both queues drain at once, webhooks for setWebHookDrainTimeoutSecs, mail for `graceMs`. */
+  async drain (graceMs: number): Promise<void> {
+    await Promise.all([this.webhooks.drain(), this.mail.close(graceMs)])
+  }
+}
+
+function webhookMetrics (stats: DaemonStats): WebhookObserver {
+  return {
+    onResult: (hook, ok) => stats.countWebhookEvent(hook.id, hook.url, ok),
+    onDrop: (hook) => stats.countWebhookDropped(hook.name),
+    onAttempt: (hook, _ok, seconds) => stats.observeWebhookAttempt(hook.name, seconds * 1000)
+  }
 }
 
 export interface GenerationOptions {
@@ -87,13 +113,7 @@ export class Generation {
   static async load (options: GenerationOptions, shared: SharedServices): Promise<Generation> {
     const settings = new DaemonSettings()
     const { stats } = shared
-    const webhooks = new WebhookDispatcher({
-      observer: {
-        onResult: (hook, ok) => stats.countWebhookEvent(hook.id, hook.url, ok),
-        onDrop: (hook) => stats.countWebhookDropped(hook.name),
-        onAttempt: (hook, _ok, seconds) => stats.observeWebhookAttempt(hook.name, seconds * 1000)
-      }
-    })
+    const webhooks = new WebhookDispatcher({ delivery: shared.delivery.webhooks })
     const scheduler = new Scheduler({ onRun: (name, result, ms) => stats.recordBackgroundRun(name, result, ms) })
     const geoip = new GeoIPRegistry()
     const services: HostServices = {
@@ -103,7 +123,7 @@ export class Generation {
       peers: () => shared.peers(),
       isWorker: shared.isWorker
     }
-    const lualib = new LuaLibrary({ counters: shared.lualibCounters })
+    const lualib = new LuaLibrary({ counters: shared.lualibCounters, mailDelivery: shared.delivery.mail })
     const runtime = await LuaRuntime.create(services, [...lualib.modules, ...(options.extraApiModules ?? [])])
     const configState = runtime.createState('config', 0, settings.luaTimeLimitMs)
     await loadConfig(configState, options)
@@ -126,21 +146,25 @@ export class Generation {
   }
 
   /**
-   * Starts what runs on its own: webhook delivery and the background schedules. Workers of a
-   * multi-process daemon leave the schedules to the primary, so each runs once.
+   * Makes this configuration the one the process delivers webhooks and mail under (queued ones
+   * included) and starts the background schedules. Workers of a multi-process daemon leave the
+   * schedules to the primary, so each runs once.
    */
   start ({ schedules = true }: { schedules?: boolean } = {}): void {
     this.webhooks.start()
+    this.lualib.activate()
     if (schedules) this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null))
   }
 
-  /** Stops schedules, lets in-flight Lua calls finish, drains webhooks. Idempotent. */
+  /**
+   * Stops schedules, lets in-flight Lua calls finish, closes the Lua library's connections.
+   * Queued webhooks and mail are the process's: they stay queued (see ProcessDelivery). Idempotent.
+   */
   retire (graceMs: number): Promise<void> {
     this.#retired ??= (async () => {
       await this.scheduler.stop(graceMs)
       const deadline = Date.now() + graceMs
       while (this.pool.busy > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
-      await this.webhooks.drain()
       await this.lualib.close(graceMs)
     })()
     return this.#retired

@@ -1,6 +1,6 @@
 import type { Agent } from 'undici'
 import { VERSION } from '../version.ts'
-import { buildTlsConnectOptions, Deadline, defaultTlsSettings, loadUndici, type OutboundTlsSettings } from '../webhooks/index.ts'
+import { buildTlsConnectOptions, Deadline, defaultTlsSettings, loadUndici, type OutboundTlsSettings } from '../outbound/index.ts'
 import { type LuaLibraryCounters } from './counters.ts'
 
 /** setLuaHttpOptions{...}; durations in milliseconds. */

@@ -1,5 +1,5 @@
 import { type ApiModule } from '../lua/api/index.ts'
-import { type OutboundTlsSettings } from '../webhooks/index.ts'
+import { type OutboundTlsSettings } from '../outbound/index.ts'
 import { LuaLibraryCounters, type LuaLibraryCounterValues } from './counters.ts'
 import { ElasticsearchClient } from './elasticsearch.ts'
 import { esModule } from './es-api.ts'
@@ -7,6 +7,7 @@ import { httpModule } from './http-api.ts'
 import { HttpClient } from './http-client.ts'
 import { jsonModule } from './json-api.ts'
 import { mailModule } from './mail-api.ts'
+import { type MailDelivery } from './mail-delivery.ts'
 import { MailQueue } from './mail-queue.ts'
 import { redisModule } from './redis-api.ts'
 import { RedisService } from './redis-client.ts'
@@ -19,6 +20,8 @@ export interface LuaLibraryOptions {
   readonly tls?: OutboundTlsSettings
   /** Jitter source for mail retry backoff. */
   readonly random?: () => number
+  /** The process's mail delivery, which outlives this library; without it the library has its own. */
+  readonly mailDelivery?: MailDelivery
 }
 
 export interface LuaLibraryMetrics extends LuaLibraryCounterValues {
@@ -47,7 +50,7 @@ export class LuaLibrary {
     this.counters = options.counters ?? new LuaLibraryCounters()
     this.http = new HttpClient(this.counters)
     this.es = new ElasticsearchClient(this.http, this.counters)
-    this.mail = new MailQueue(this.counters, { random: options.random })
+    this.mail = new MailQueue(this.counters, { random: options.random, delivery: options.mailDelivery })
     this.redis = new RedisService(this.counters)
     if (options.tls !== undefined) this.setOutboundTls(options.tls)
     this.modules = [jsonModule, requireModule, httpModule(this.http), esModule(this.es), mailModule(this.mail), redisModule(this.redis)]
@@ -60,13 +63,19 @@ export class LuaLibrary {
     this.redis.setOutboundTls(tls)
   }
 
+  /** Makes this configuration's mail relay the current one for the process's queued mails. */
+  activate (): void {
+    this.mail.activate()
+  }
+
   metrics (): LuaLibraryMetrics {
     return { ...this.counters.snapshot(), mailQueueSize: this.mail.size, httpInFlight: this.http.inFlight }
   }
 
   /**
-   * Shutdown or retirement after a reload: drains the mail queue for up to `graceMs`, lets HTTP
-   * calls and Redis replies in flight finish, then closes every connection. Idempotent.
+   * Shutdown or retirement after a reload: lets HTTP calls and Redis replies in flight finish, then
+   * closes every connection. A library with its own mail delivery drains it for up to `graceMs`
+   * first; the process's shared one is drained by the process at shutdown. Idempotent.
    */
   close (graceMs = 10000): Promise<void> {
     this.#closing ??= (async () => {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import { lazyImport } from '../lazy-import.ts'
 import { logger } from '../log/index.ts'
-import { buildTlsConnectOptions, defaultTlsSettings, type OutboundTlsSettings } from '../webhooks/index.ts'
+import { buildTlsConnectOptions, defaultTlsSettings, type OutboundTlsSettings } from '../outbound/index.ts'
 import { type LuaLibraryCounters } from './counters.ts'
 
 /** setRedis{...}. */

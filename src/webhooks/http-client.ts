@@ -1,15 +1,9 @@
 import type { Agent } from 'undici'
-import { lazyImport } from '../lazy-import.ts'
-import { Deadline } from './deadline.ts'
+import { buildTlsConnectOptions, Deadline, isRetryableStatus, loadUndici, parseRetryAfter, type AttemptOutcome } from '../outbound/index.ts'
 import { type PreparedRequest, type RequestTarget } from './request.ts'
-import { isRetryableStatus, parseRetryAfter, type AttemptOutcome } from './retry-policy.ts'
 import { type WebhookSettings } from './settings.ts'
-import { buildTlsConnectOptions } from './tls.ts'
 
 const DUMP_LIMIT = 64 * 1024
-
-/** undici, loaded by the first outbound request (webhook delivery or Lua HTTP call). */
-export const loadUndici = lazyImport(() => import('undici'))
 
 /**
  * The connection pool's options. Reads the TLS files, so it throws on a missing CA/cert/key: called

@@ -1,5 +1,5 @@
 import { TrackalertError } from '../errors.ts'
-import { defaultTlsSettings, type OutboundTlsSettings } from './tls.ts'
+import { defaultTlsSettings, type OutboundTlsSettings } from '../outbound/index.ts'
 
 /** Delivery settings. Durations are milliseconds; the Lua setters take seconds and convert. */
 export interface WebhookSettings {

@@ -1,3 +1,5 @@
+import { type DeliveryTimers } from '../outbound/index.ts'
+import { type WebhookDelivery } from './delivery.ts'
 import { type CustomWebhook } from './request.ts'
 import { type WebhookSettings } from './settings.ts'
 
@@ -11,13 +13,32 @@ export interface WebhookObserver {
   onDrop?: (hook: CustomWebhook) => void
 }
 
-export interface WebhookDispatcherOptions {
-  settings?: Partial<WebhookSettings>
+/** A registered hook with the figures showCustomWebHooks() prints for it. */
+export interface HookState {
+  readonly hook: CustomWebhook
+  successes: number
+  failures: number
+  drops: number
+}
+
+/** The process-wide delivery side: metrics, clock and jitter. */
+export interface WebhookDeliveryOptions {
   observer?: WebhookObserver
-  /** Wall clock in ms (date macros, delivery age, drop-log throttling). */
+  /** Wall clock in ms (date macros, delivery age, drop-log throttling); also the queue's clock unless `timers` is given. */
   now?: () => number
   /** Jitter source in [0, 1). */
   random?: () => number
+  /** Retry and drain timers (tests inject a manual clock). */
+  timers?: DeliveryTimers
+}
+
+export interface WebhookDispatcherOptions extends WebhookDeliveryOptions {
+  settings?: Partial<WebhookSettings>
+  /**
+   * The process's delivery queue. Without it the dispatcher makes its own (a standalone
+   * dispatcher, as in tests); with it, observer, now, random and timers are the delivery's.
+   */
+  delivery?: WebhookDelivery
 }
 
 export interface DrainResult {

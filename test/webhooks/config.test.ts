@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { isTrackalertError } from '../../src/errors.ts'
-import { RingQueue } from '../../src/webhooks/ring-queue.ts'
+import { backoffDelay, isRetryableStatus, parseRetryAfter, RingQueue } from '../../src/outbound/index.ts'
 import { DropLog } from '../../src/webhooks/drop-log.ts'
-import { parseRetryAfter } from '../../src/webhooks/retry-policy.ts'
 import {
-  backoffDelay, expandUrlDate, formatCustomWebHooks, isRetryableStatus, KAFKA_CONTENT_TYPE, mergeWebhookSettings,
+  expandUrlDate, formatCustomWebHooks, KAFKA_CONTENT_TYPE, mergeWebhookSettings,
   defaultWebhookSettings, parseCustomHookConfig, sumWebhookStats, WebhookDispatcher
 } from '../../src/webhooks/index.ts'
 import { captureLogs, waitFor } from './helpers.ts'

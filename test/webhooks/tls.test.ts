@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { after, before, test, type TestContext } from 'node:test'
 import { isTrackalertError } from '../../src/errors.ts'
-import { buildTlsConnectOptions, type OutboundTlsSettings } from '../../src/webhooks/index.ts'
+import { buildTlsConnectOptions, type OutboundTlsSettings } from '../../src/outbound/index.ts'
 import { captureLogs, makeCerts, makeDispatcher, removeDir, startReceiver, tlsServerOptions, waitFor, type TestCerts } from './helpers.ts'
 
 let certs: TestCerts

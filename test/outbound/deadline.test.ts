@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Deadline } from '../../src/webhooks/deadline.ts'
+import { Deadline } from '../../src/outbound/deadline.ts'
 
 test('a deadline aborts with a TimeoutError naming the time', async () => {
   const d = new Deadline(20)
