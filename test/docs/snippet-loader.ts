@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DeviceParser } from '../../src/device/index.ts'
-import { Generation, type SharedServices } from '../../src/generation.ts'
+import { Generation, ProcessDelivery, type SharedServices } from '../../src/generation.ts'
 import { LogLevel, logger, type LogFields, type LogLevelValue } from '../../src/log/index.ts'
 import { LuaLibraryCounters } from '../../src/lualib/index.ts'
 import { CustomArgs } from '../../src/report/lua-args.ts'
@@ -52,12 +52,14 @@ function hookRunsSince (from: number): number {
 const devices = new DeviceParser()
 
 function sharedServices (stats: DaemonStats): SharedServices {
+  const lualibCounters = new LuaLibraryCounters()
   return {
+    delivery: new ProcessDelivery(stats, lualibCounters),
     stats,
     devices,
     output: { capturing: false, write: () => {} },
     clock: systemClock,
-    lualibCounters: new LuaLibraryCounters(),
+    lualibCounters,
     requestShutdown: () => { throw new Error('a documentation snippet called shutdown()') },
     reloadConfig: async () => 'reloadConfig() is not available to documentation snippets',
     peers: () => null,
@@ -97,7 +99,8 @@ export async function runSnippet (dir: string, config: string, call: boolean): P
 export async function runConfigFile (configFile: string, call: boolean): Promise<SnippetRunResult> {
   const from = captured.length
   const stats = new DaemonStats()
-  const gen = await Generation.load({ configFile, configName: 'trackalert.conf' }, sharedServices(stats))
+  const shared = sharedServices(stats)
+  const gen = await Generation.load({ configFile, configName: 'trackalert.conf' }, shared)
   const called: string[] = []
   try {
     if (call) {
@@ -123,6 +126,7 @@ export async function runConfigFile (configFile: string, call: boolean): Promise
     }
   } finally {
     await gen.retire(1000)
+    await shared.delivery.drain(0)
   }
   return { called, errors: errorsSince(from), hookRuns: hookRunsSince(from) }
 }
