@@ -28,6 +28,11 @@ export interface AppOptions {
   readonly onReloadEnd?: () => void
   /** This process is a worker of a multi-process daemon (serves HTTP; no console, no schedules). */
   readonly worker?: boolean
+  /**
+   * A worker's link to its primary, joined before the listeners open so that the first request
+   * served already sees the whole daemon (see setPeerLink).
+   */
+  readonly peerLink?: PeerLink
   /** This process may become the primary of a multi-process daemon when `setNumWorkerThreads(n > 1)`. */
   readonly multiProcess?: boolean
   /** Started with -s, -D or -d (no foreground console): a config that can receive nothing is refused. */
@@ -79,6 +84,7 @@ export class App {
       isReady: () => this.#ready
     })
     this.#console = new ConsoleExecutor(this.#buffer, () => this.current.configState)
+    if (options.peerLink !== undefined) this.setPeerLink(options.peerLink)
   }
 
   static async start (options: AppOptions): Promise<App> {

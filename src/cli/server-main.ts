@@ -9,13 +9,14 @@ import {
   acquirePidFile, installSignalHandlers, isDaemonChild, notifyReady, notifyReloading, notifyStopping,
   signalDaemonFailure, signalDaemonReady, type PidFile
 } from '../ops/index.ts'
-import { resolveConfigPath } from './config-path.ts'
+import { resolveConfigPath, workerConfigEnv } from './config-path.ts'
 import { type CliOptions } from './options.ts'
 import { runWorker } from './worker-main.ts'
 
 /** Runs the daemon until a signal, Lua shutdown() or the end of the foreground console; resolves with the exit code. */
 export async function runServer (opts: CliOptions): Promise<number> {
   if (cluster.isWorker) return runWorker(opts)
+  // Resolved once, before the chdir below: the workers get this absolute path (workerConfigEnv).
   const config = resolveConfigPath(opts.config)
   const fail = (message: string): number => {
     logger.error(message)
@@ -88,6 +89,7 @@ export async function runServer (opts: CliOptions): Promise<number> {
     const workers = running.current.settings.numWorkerThreads
     primary = new ClusterPrimary({
       workers,
+      env: workerConfigEnv(config),
       host: {
         ownFigures: () => running.ownFigures(),
         reload: () => running.reload(),

@@ -15,6 +15,8 @@ export type ToWorker =
 
 export type ToPrimary =
   | { readonly t: 'ready', readonly listening: Array<{ address: string, tls: boolean }> }
+  /** The worker could not start; it exits right after sending this. */
+  | { readonly t: 'failed', readonly message: string }
   | { readonly t: 'collect', readonly id: number }
   | { readonly t: 'reload', readonly id: number }
   | { readonly t: 'reload-geoip', readonly id: number }
@@ -35,23 +37,34 @@ export function replyWhenDone (id: number, work: Promise<Omit<Reply, 't' | 'id'>
   work.then((fields) => { send({ t: 'reply', id, ...fields }) }, (err: unknown) => { send({ t: 'reply', id, error: (err as Error).message }) })
 }
 
+/** Why a request failed at once: the process it went to exited (not a timeout or an error it sent). */
+export class PeerGoneError extends Error {}
+
+interface Pending {
+  readonly resolve: (r: Reply) => void
+  readonly reject: (e: Error) => void
+  readonly timer: NodeJS.Timeout
+  /** The process asked; see failTo. */
+  readonly to: unknown
+}
+
 /** Outstanding requests of one side, settled by replies; each fails after `timeoutMs`. */
 export class PendingRequests {
-  readonly #pending = new Map<number, { resolve: (r: Reply) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }>()
+  readonly #pending = new Map<number, Pending>()
   readonly #timeoutMs: number
   #next = 1
 
   constructor (timeoutMs: number) { this.#timeoutMs = timeoutMs }
 
-  /** Sends with a fresh id (via `send`) and resolves with the reply. */
-  request (what: string, send: (id: number) => void): Promise<Reply> {
+  /** Sends with a fresh id (via `send`) to process `to` and resolves with the reply. */
+  request (what: string, send: (id: number) => void, to: unknown = null): Promise<Reply> {
     const id = this.#next++
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id)
         reject(new Error(`${what}: no answer within ${this.#timeoutMs} ms`))
       }, this.#timeoutMs)
-      this.#pending.set(id, { resolve, reject, timer })
+      this.#pending.set(id, { resolve, reject, timer, to })
       try {
         send(id)
       } catch (err) {
@@ -69,6 +82,16 @@ export class PendingRequests {
     clearTimeout(entry.timer)
     if (reply.error !== undefined) entry.reject(new Error(reply.error))
     else entry.resolve(reply)
+  }
+
+  /** Fails at once the requests sent to `to`, which exited: waiting for their timeout would stall the caller. */
+  failTo (to: unknown, why: string): void {
+    for (const [id, entry] of this.#pending) {
+      if (entry.to !== to) continue
+      clearTimeout(entry.timer)
+      entry.reject(new PeerGoneError(why))
+      this.#pending.delete(id)
+    }
   }
 
   /** Fails every outstanding request (the other side went away). */

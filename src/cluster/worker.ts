@@ -29,16 +29,34 @@ export class ClusterWorkerLink implements PeerLink {
     this.#requests = new PendingRequests(requestTimeoutMs)
   }
 
-  /** Starts listening to the primary and tells it this worker serves, and where. */
-  attach (listening: Array<{ address: string, tls: boolean }>): void {
+  /**
+   * Starts listening to the primary, before this worker's listeners open: a request served then may
+   * already ask the primary for the other processes' figures, and the answer must not be lost.
+   */
+  connect (): void {
     process.on('message', this.#onMessage)
     process.on('disconnect', this.#onDisconnect)
+  }
+
+  /** Tells the primary this worker serves, and where: from now on it is asked for its figures. */
+  announceReady (listening: Array<{ address: string, tls: boolean }>): void {
     this.#send({ t: 'ready', listening })
   }
 
   detach (): void {
     process.off('message', this.#onMessage)
     process.off('disconnect', this.#onDisconnect)
+  }
+
+  /**
+   * Before this worker is ready: hands the primary the reason it cannot start, so the primary's
+   * log and exit say it. Resolves false when there is no primary to tell.
+   */
+  static reportStartupFailure (message: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (process.send === undefined || !process.connected) { resolve(false); return }
+      process.send({ t: 'failed', message } satisfies ToPrimary, undefined, {}, (err) => { resolve(err === null) })
+    })
   }
 
   #send (msg: ToPrimary): void {
