@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { request, startDaemon } from '../helpers/daemon.ts'
-import { consoleConfig, consoleExec, eventually, sample, scrape, writeClientConfig } from './helpers.ts'
+import { eventually } from '../helpers/poll.ts'
+import { consoleConfig, consoleExec, sample, scrape, writeClientConfig } from './helpers.ts'
 
 const lines = async (file: string): Promise<string[]> => {
   try { return (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '') } catch { return [] }

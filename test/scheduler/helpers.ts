@@ -89,15 +89,6 @@ export function captureLogs (): { lines: CapturedLine[], restore: () => void } {
   return { lines, restore: () => { logger.setSinks([new StreamSink()]) } }
 }
 
-/** Resolves once `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
-export async function waitFor (predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}
-
 export const START = new Date('2026-01-01T12:00:30Z')
 
 export interface RunEvent { name: string, result: RunResult, durationMs: number }
