@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net'
 import { Writable } from 'node:stream'
 import { logger, type LogSink, type LogFields } from '../../src/log/index.ts'
+import { eventually } from '../helpers/poll.ts'
 
 export interface CapturedLog {
   level: number
@@ -14,15 +15,6 @@ export function captureLogs (): { logs: CapturedLog[], restore: () => void } {
   const sink: LogSink = { write (level, message, fields) { logs.push({ level, message, fields }) } }
   logger.setSinks([sink])
   return { logs, restore: () => { logger.setSinks([]) } }
-}
-
-/** Polls until `check` holds; fails after `timeoutMs` with `what` in the message. */
-export async function eventually (check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }
 
 /** A writable that keeps what was written, for console output assertions. */

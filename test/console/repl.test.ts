@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { spawn, type IPty } from 'node-pty'
 import { ConsoleServer } from '../../src/console/index.ts'
-import { captureLogs, eventually } from './helpers.ts'
+import { eventually } from '../helpers/poll.ts'
+import { captureLogs } from './helpers.ts'
 
 const helper = fileURLToPath(new URL('./fixtures/repl-helper.js', import.meta.url))
 const dir = await mkdtemp(join(tmpdir(), 'ta-console-repl-'))

@@ -6,7 +6,9 @@ import {
   cipherFor, ConsoleClient, ConsoleClientError, ConsoleServer, encodeFrame, mergeNonce, incrementNonce, randomNonce,
   runConsoleClient, type CipherVariant
 } from '../../src/console/index.ts'
-import { captureLogs, eventually, RawPeer, TextSink } from './helpers.ts'
+import { eventually } from '../helpers/poll.ts'
+import { freePort } from '../helpers/ports.ts'
+import { captureLogs, RawPeer, TextSink } from './helpers.ts'
 
 const key = Buffer.alloc(32, 0x42)
 const capture = captureLogs()
@@ -89,12 +91,9 @@ test('wrong key: the client exits non-zero with a clear message, the server drop
 })
 
 test('the server cannot be reached: non-zero exit and a message on stderr', async () => {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const freePort = (probe.address() as { port: number }).port
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
+  const port = await freePort()
   const err = new TextSink()
-  const code = await runConsoleClient({ host: '127.0.0.1', port: freePort, key, command: 'stats()', output: new TextSink(), errorOutput: err })
+  const code = await runConsoleClient({ host: '127.0.0.1', port, key, command: 'stats()', output: new TextSink(), errorOutput: err })
   assert.equal(code, 1)
   assert.match(err.text, /cannot reach the trackalert console at 127\.0\.0\.1:\d+: ECONNREFUSED/)
 })

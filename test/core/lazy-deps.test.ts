@@ -6,6 +6,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
+import { eventually } from '../helpers/poll.ts'
 
 /**
  * Optional libraries stay out of a process that does not use them (several MB of RSS each, in every
@@ -86,8 +87,7 @@ setCustomEndpoint("useMail", useMail)
 
   assert.equal(await post('useMail', { attrs: {} }), 200)
   assert.equal(await post('report', { ...report, login: 'hook' }), 200)
-  const deadline = Date.now() + 10_000
-  while (!(loaded('nodemailer') && loaded('undici')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  await eventually(() => loaded('nodemailer') && loaded('undici'), 'the mail and webhook libraries to load', 10_000)
   assert.equal(loaded('nodemailer'), true)
   assert.equal(loaded('undici'), true)
 })

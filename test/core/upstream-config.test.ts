@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { request, startDaemon } from '../helpers/daemon.ts'
-import { consoleExec, consolePort, freePort } from '../integration/helpers.ts'
+import { freePort } from '../helpers/ports.ts'
+import { consoleExec, consolePort } from '../integration/helpers.ts'
 
 /**
  * A config in the shape of the one upstream packages (written here): the deprecated webserver(),

@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import { PASSWORD, request, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
-import { consoleConfig, consoleExec, eventually, LUA_READ_PID, PID_ENDPOINT, report, sample, scrape, writeClientConfig } from './helpers.ts'
+import { eventually } from '../helpers/poll.ts'
+import { consoleConfig, consoleExec, LUA_READ_PID, PID_ENDPOINT, report, sample, scrape, writeClientConfig } from './helpers.ts'
 
 /** POST on a connection of its own: node:cluster hands new connections to the workers in turn. */
 function postFresh (d: RunningDaemon, cmd: string, body: unknown): Promise<{ status: number, body: Record<string, unknown> }> {

@@ -6,9 +6,9 @@ import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PASSWORD, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
-import {
-  consoleConfig, consoleExec, consolePort, eventually, freePort, getFrom, runCli, writeClientConfig
-} from './helpers.ts'
+import { eventually } from '../helpers/poll.ts'
+import { freePort } from '../helpers/ports.ts'
+import { consoleConfig, consoleExec, consolePort, getFrom, runCli, writeClientConfig } from './helpers.ts'
 import { Terminal } from './pty.ts'
 
 const DEFAULT_ACL = '127.0.0.0/8\n10.0.0.0/8\n100.64.0.0/10\n169.254.0.0/16\n192.168.0.0/16\n172.16.0.0/12\n::1/128\nfc00::/7\nfe80::/10\n'

@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { request, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 import { cityRecord, mountainView } from '../geoip/fixtures.ts'
 import { u32, writeMmdb } from '../geoip/mmdb-writer.ts'
-import { consoleConfig, consoleExec, eventually, report, sample, scrape, writeClientConfig } from './helpers.ts'
+import { eventually } from '../helpers/poll.ts'
+import { consoleConfig, consoleExec, report, sample, scrape, writeClientConfig } from './helpers.ts'
 
 const paris = cityRecord({
   city: 'Paris', country: 'FR', countryName: 'France', region: 'IDF', postal: '75001', continent: 'EU', lat: 48.8566, lon: 2.3522

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { runCli, type CliResult } from '../helpers/cli-run.ts'
 import { CLI, PASSWORD, request, type RunningDaemon } from '../helpers/daemon.ts'
+import { eventually } from '../helpers/poll.ts'
 import { family, parsePrometheus, type ParsedFamily } from '../stats/helpers.ts'
 
 export { runCli, family, parsePrometheus, type CliResult, type ParsedFamily }
@@ -26,29 +26,8 @@ export const PID_ENDPOINT = `
   end)
 `
 
-/** Polls until `check` holds (or resolves truthy); fails after `timeoutMs` naming `what`. */
-export async function eventually (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
 /** Lua that spins for `ms` milliseconds of CPU time (os.clock), without yielding. */
 export const luaBusyWait = (ms: number): string => `local t0 = os.clock() while os.clock() - t0 < ${ms / 1000} do end`
-
-/** A port that was free a moment ago (for things that cannot bind port 0). */
-export async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
 
 /** A fresh console key and the config lines that make the daemon listen for consoles on a free port. */
 export function consoleConfig (): { key: string, lines: string } {

@@ -5,8 +5,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PASSWORD, request, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
+import { eventually } from '../helpers/poll.ts'
+import { freePort } from '../helpers/ports.ts'
 import {
-  consoleConfig, consoleExec, DatagramSink, eventually, freePort, launch, luaBusyWait, PID_ENDPOINT, report, runCli, writeClientConfig
+  consoleConfig, consoleExec, DatagramSink, launch, luaBusyWait, PID_ENDPOINT, report, runCli, writeClientConfig
 } from './helpers.ts'
 
 async function tempDir (t: { after: (fn: () => Promise<void>) => void }): Promise<string> {

@@ -1,6 +1,6 @@
 import { spawn, type IPty } from 'node-pty'
 import { CLI } from '../helpers/daemon.ts'
-import { eventually } from './helpers.ts'
+import { eventually } from '../helpers/poll.ts'
 
 /** The trackalert CLI on a real pseudo-terminal, with everything it printed kept for matching. */
 export class Terminal {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { LuaLibrary } from '../../src/lualib/index.ts'
 import { startFakeEs, type FakeEs } from './fake-es.ts'
 import { callBackground, callCustom, callReport, createHarness, run, type Harness } from './harness.ts'
-import { freePort } from './servers.ts'
+import { freePort } from '../helpers/ports.ts'
 
 const BASIC = 'Basic ' + Buffer.from('elastic:s3cret').toString('base64')
 const DOCS = [

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { LuaLibrary } from '../../src/lualib/index.ts'
 import { callBackground, callCustom, callGlobal, callReport, createHarness, run, type Harness } from './harness.ts'
-import { freePort, gate, sendJson, startHttpServer, type TestServer } from './servers.ts'
+import { freePort } from '../helpers/ports.ts'
+import { gate, sendJson, startHttpServer, type TestServer } from './servers.ts'
 
 let srv: TestServer
 let lib: LuaLibrary

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { LuaLibrary } from '../../src/lualib/index.ts'
 import { makeCert } from '../helpers/tls-cert.ts'
 import { callBackground, callCustom, callReport, createHarness, run, type Harness } from './harness.ts'
-import { freePort } from './servers.ts'
+import { freePort } from '../helpers/ports.ts'
 import { startSmtp, type TestSmtp } from './smtp.ts'
 
 let smtp: TestSmtp

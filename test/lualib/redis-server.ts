@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { freePort } from './servers.ts'
+import { freePort } from '../helpers/ports.ts'
 
 export interface TestRedis {
   readonly port: number

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { LuaLibrary } from '../../src/lualib/index.ts'
 import { callBackground, callCustom, callReport, createHarness, run, type Harness } from './harness.ts'
 import { startRedis, type TestRedis } from './redis-server.ts'
-import { freePort } from './servers.ts'
+import { freePort } from '../helpers/ports.ts'
 
 let server: TestRedis
 let lib: LuaLibrary

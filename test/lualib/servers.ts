@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { type AddressInfo, createServer as createNetServer } from 'node:net'
+import { type AddressInfo } from 'node:net'
 
 export interface TestServer {
   readonly server: Server
@@ -32,15 +32,6 @@ export function sendJson (res: ServerResponse, status: number, value: unknown): 
   const text = JSON.stringify(value)
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
   res.end(text)
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-export async function freePort (): Promise<number> {
-  const srv = createNetServer()
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))
-  const { port } = srv.address() as AddressInfo
-  await new Promise<void>((resolve) => srv.close(() => resolve()))
-  return port
 }
 
 /** A promise with its resolve function, for holding a server answer until the test says so. */

@@ -5,7 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isProcessAlive, stripDaemonFlag, readPidFile } from '../../src/ops/index.ts'
-import { startFixture, until } from './helpers.ts'
+import { eventually } from '../helpers/poll.ts'
+import { startFixture } from './helpers.ts'
 
 interface DaemonState {
   port: number
@@ -62,7 +63,7 @@ test('-d: parent exits 0 after READY; the child serves, owns the pid file, and r
   assert.equal(stderr, '')
 
   // The parent exits on READY; the child writes state.json just after sending it.
-  await until(() => existsSync(join(dir, 'state.json')), 'the daemon\'s state file')
+  await eventually(() => existsSync(join(dir, 'state.json')), 'the daemon\'s state file')
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as DaemonState
   daemon.pid = state.pid
   assert.notEqual(state.pid, parent.child.pid)
@@ -78,7 +79,7 @@ test('-d: parent exits 0 after READY; the child serves, owns the pid file, and r
   assert.match(readFileSync(logPath, 'utf8'), /hello from the daemon/)
 
   process.kill(state.pid, 'SIGTERM')
-  await until(() => existsSync(join(dir, 'stopped')) && !existsSync(pidPath) && isGone(state.pid), 'daemon to stop')
+  await eventually(() => existsSync(join(dir, 'stopped')) && !existsSync(pidPath) && isGone(state.pid), 'daemon to stop')
 })
 
 test('a startup error in the child becomes the parent\'s non-zero exit and message', async () => {
@@ -119,12 +120,12 @@ test('a pid file naming a live process refuses the start; a stale one is replace
   const daemon = killLater(t)
   const started = await startFixture('daemon', ['-d', '--pidfile', pidPath, `--out=${dir}`]).exited
   assert.equal(started.code, 0, started.stderr)
-  await until(() => existsSync(join(dir, 'state.json')), 'the daemon\'s state file')
+  await eventually(() => existsSync(join(dir, 'state.json')), 'the daemon\'s state file')
   const daemonPid = (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as DaemonState).pid
   daemon.pid = daemonPid
   assert.equal(readPidFile(pidPath), daemonPid)
   process.kill(daemonPid, 'SIGTERM')
-  await until(() => !existsSync(pidPath) && isGone(daemonPid), 'daemon to stop')
+  await eventually(() => !existsSync(pidPath) && isGone(daemonPid), 'daemon to stop')
 })
 
 test('without -d the same program runs in the foreground and signalDaemonReady is a no-op', async (t) => {
@@ -132,7 +133,7 @@ test('without -d the same program runs in the foreground and signalDaemonReady i
   t.after(() => rm(dir, { recursive: true, force: true }))
   const fg = startFixture('daemon', ['-s', `--out=${dir}`])
   t.after(() => { fg.child.kill('SIGKILL') })
-  await until(() => existsSync(join(dir, 'state.json')), 'foreground start')
+  await eventually(() => existsSync(join(dir, 'state.json')), 'foreground start')
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as DaemonState
   assert.equal(state.pid, fg.child.pid)
   assert.equal(state.signalled, false)

@@ -126,12 +126,3 @@ export function startFixture (name: string, args: readonly string[], extraEnv: N
     }
   }
 }
-
-/** Polls `check` every 20 ms until it returns true; fails after `timeoutMs` (a hang guard, not a speed assertion). */
-export async function until (check: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}

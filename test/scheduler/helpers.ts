@@ -42,6 +42,12 @@ export class ManualClock implements SchedulerClock {
 
   jumpWall (ms: number): void { this.#wall += ms }
 
+  /**
+   * Moves time forward by `ms` without firing timers: what a synchronous run (a Lua busy loop)
+   * does to the event loop. Timers that fell due meanwhile fire at the next advance().
+   */
+  block (ms: number): void { this.#step(ms) }
+
   /** Moves time forward by `ms`, firing due timers in order and letting their effects settle. */
   async advance (ms: number): Promise<void> {
     const target = this.#mono + ms
@@ -60,7 +66,8 @@ export class ManualClock implements SchedulerClock {
       timer?.fn()
       await settle()
     }
-    this.#step(target - this.#mono)
+    // A block() inside a run may have moved time past the target already.
+    this.#step(Math.max(0, target - this.#mono))
     await settle()
   }
 
@@ -80,15 +87,6 @@ export function captureLogs (): { lines: CapturedLine[], restore: () => void } {
   }
   logger.setSinks([sink])
   return { lines, restore: () => { logger.setSinks([new StreamSink()]) } }
-}
-
-/** Resolves once `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
-export async function waitFor (predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
 }
 
 export const START = new Date('2026-01-01T12:00:30Z')

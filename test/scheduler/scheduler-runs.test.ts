@@ -34,14 +34,18 @@ test('cron runs at matching wall-clock minutes in the configured zone', async ()
 test('a function still running is not started again; each skip is logged and counted', async () => {
   const { clock, scheduler, events } = setup()
   const starts: number[] = []
+  const trace: string[] = []
   scheduler.addInterval(1, 'slow')
   scheduler.start(async () => {
     starts.push(clock.monoNow())
+    trace.push('start')
     await clock.sleep(2_500)
+    trace.push('end')
   })
   await clock.advance(10_000)
   // Runs at 1 s, 4 s, 7 s and 10 s; the ticks at 2, 3, 5, 6, 8 and 9 s find it still running.
   assert.deepEqual(starts, [1_000, 4_000, 7_000, 10_000])
+  assert.deepEqual(trace, ['start', 'end', 'start', 'end', 'start', 'end', 'start'], 'never two runs at once')
   const [stats] = scheduler.stats()
   assert.equal(stats?.ok, 3)
   assert.equal(stats?.skipped, 6)
@@ -119,7 +123,9 @@ test('at most maxConcurrent functions run at once; the rest wait for a slot in o
   assert.equal(peak, 2)
   assert.equal(scheduler.stats().reduce((n, s) => n + s.skipped, 0), 0)
   await clock.advance(10_000)
+  assert.ok(scheduler.stats().every(s => s.ok >= 1), 'every function ran')
   await shutdown(clock, scheduler)
+  assert.equal(inFlight, 0, 'every run that started also ended')
 })
 
 test('a function waiting for a slot is skipped when its next time comes', async () => {

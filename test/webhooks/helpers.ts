@@ -90,14 +90,8 @@ export function makeDispatcher (t: TestContext, options: WebhookDispatcherOption
   return { dispatcher, recorded }
 }
 
-/** Polls until `check` is true; fails after `timeoutMs` (a generous bound, not a speed assertion). */
-export async function waitFor (check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
+/** The shared poller, under the name these tests use. */
+export { eventually as waitFor } from '../helpers/poll.ts'
 
 export interface LogLine { level: LogLevelValue, message: string, fields: LogFields | undefined }
 
