@@ -1,12 +1,11 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DeviceParser } from '../../src/device/index.ts'
-import { Generation, ProcessDelivery, type SharedServices } from '../../src/generation.ts'
+import { Generation } from '../../src/generation.ts'
 import { LogLevel, logger, type LogFields, type LogLevelValue } from '../../src/log/index.ts'
-import { LuaLibraryCounters } from '../../src/lualib/index.ts'
 import { CustomArgs } from '../../src/report/lua-args.ts'
-import { systemClock } from '../../src/report/pipeline.ts'
 import { DaemonStats } from '../../src/stats/index.ts'
+import { inProcessServices } from '../helpers/in-process.ts'
 
 /** Reports a snippet's report function is called with, as wforce sends them: one user on two devices, a failed login. */
 export function sampleReports (now: number): Array<Record<string, unknown>> {
@@ -51,22 +50,6 @@ function hookRunsSince (from: number): number {
 /** Device parsing rules compile once for all snippets. */
 const devices = new DeviceParser()
 
-function sharedServices (stats: DaemonStats): SharedServices {
-  const lualibCounters = new LuaLibraryCounters()
-  return {
-    delivery: new ProcessDelivery(stats, lualibCounters),
-    stats,
-    devices,
-    output: { capturing: false, write: () => {} },
-    clock: systemClock,
-    lualibCounters,
-    requestShutdown: () => { throw new Error('a documentation snippet called shutdown()') },
-    reloadConfig: async () => 'reloadConfig() is not available to documentation snippets',
-    peers: () => null,
-    isWorker: false
-  }
-}
-
 function submitReport (gen: Generation, body: Record<string, unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     gen.pipeline.submit(body, {
@@ -99,7 +82,7 @@ export async function runSnippet (dir: string, config: string, call: boolean): P
 export async function runConfigFile (configFile: string, call: boolean): Promise<SnippetRunResult> {
   const from = captured.length
   const stats = new DaemonStats()
-  const shared = sharedServices(stats)
+  const shared = inProcessServices(stats, devices, 'documentation snippets')
   const gen = await Generation.load({ configFile, configName: 'trackalert.conf' }, shared)
   const called: string[] = []
   try {

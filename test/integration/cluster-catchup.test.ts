@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import { PASSWORD, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
-import { consoleConfig, consoleExec, eventually, PID_ENDPOINT, writeClientConfig } from './helpers.ts'
+import { consoleConfig, consoleExec, PID_ENDPOINT, writeClientConfig } from './helpers.ts'
+import { eventually } from '../helpers/poll.ts'
 
 /** POST /command/pid on a connection of its own (node:cluster hands new connections to the workers in turn). */
 function pidRequest (d: RunningDaemon, password: string): Promise<{ status: number, pid: string | null }> {

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../helpers/cli-run.ts'
 import { CLI, PASSWORD } from '../helpers/daemon.ts'
-import { freePort, LUA_READ_PID, sleep } from './helpers.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from '../helpers/ports.ts'
+import { LUA_READ_PID } from './helpers.ts'
 
 /** Two workers with one report state each: a multi-process daemon that starts fast. */
 const LIGHT_CLUSTER = 'setNumWorkerThreads(2)\nsetNumLuaStates(1)\n'

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { consoleCommands, parseKey } from '../../src/console/index.ts'
 import { startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
-import { consoleConfig, consoleExec, eventually, runCli, writeClientConfig } from './helpers.ts'
+import { consoleConfig, consoleExec, runCli, writeClientConfig } from './helpers.ts'
+import { eventually } from '../helpers/poll.ts'
 
 /** What a new user gets right: the first key, a bad key, failed commands, help(), a quiet log. */
 

@@ -36,7 +36,7 @@ test('mail refused for now by the relay survives two reloads and each mail arriv
   await reloaded(d, 2)
   smtp.rejectNext(0, 451)
   // Backoff doubles from 50 ms; after a few seconds of refusals the next retry is seconds away.
-  await waitFor(() => smtp.mails.length >= MAILS, 40_000).catch(() => assert.fail(`${smtp.mails.length} of ${MAILS} mails arrived`))
+  await waitFor(() => smtp.mails.length >= MAILS, 'every mail', 40_000).catch(() => assert.fail(`${smtp.mails.length} of ${MAILS} mails arrived`))
   await sleep(500)
   const subjects = smtp.mails.map((m) => /^Subject: alert (\S+)$/m.exec(m.raw)?.[1])
   assert.deepEqual(subjects.sort(), Array.from({ length: MAILS }, (_v, i) => `m-${i}`).sort(), 'every mail arrives exactly once')

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DeviceParser } from '../../src/device/index.ts'
-import { Generation, type SharedServices } from '../../src/generation.ts'
-import { LuaLibraryCounters } from '../../src/lualib/index.ts'
+import { Generation } from '../../src/generation.ts'
 import { type Clock } from '../../src/report/pipeline.ts'
 import { DaemonStats } from '../../src/stats/index.ts'
+import { inProcessServices } from '../helpers/in-process.ts'
 import { parsePrometheus, sample } from '../integration/helpers.ts'
 
 /**
@@ -57,17 +57,7 @@ export async function loadConfig (config: string, clock: Clock = () => Date.now(
   const configFile = join(dir, 'trackalert.conf')
   await writeFile(configFile, `FILE = ${JSON.stringify(recordFile)}\n${LUA_DUMPER}\n${config}\n`)
   const stats = new DaemonStats()
-  const shared: SharedServices = {
-    stats,
-    devices,
-    output: { capturing: false, write: () => {} },
-    clock,
-    lualibCounters: new LuaLibraryCounters(),
-    requestShutdown: () => { throw new Error('shutdown() is not expected in report tests') },
-    reloadConfig: async () => 'reloadConfig() is not available in report tests',
-    peers: () => null,
-    isWorker: false
-  }
+  const shared = inProcessServices(stats, devices, 'report tests', clock)
   const gen = await Generation.load({ configFile, configName: 'trackalert.conf' }, shared)
   return {
     gen,
@@ -75,6 +65,7 @@ export async function loadConfig (config: string, clock: Clock = () => Date.now(
     recordFile,
     close: async () => {
       await gen.retire(1000)
+      await shared.delivery.drain(0)
       await rm(dir, { recursive: true, force: true })
     }
   }

@@ -50,7 +50,7 @@ test('events queued while the receiver is down survive two reloads and each arri
   await new Promise<void>((resolve) => receiver.listen(port, '127.0.0.1', resolve))
   t.after(() => new Promise<void>((resolve) => { receiver.closeAllConnections(); receiver.close(() => resolve()) }))
   // Retries back off to at most 10 s (the default cap), so all arrive well within this bound.
-  await waitFor(() => received.size === EVENTS, 40_000).catch(() => {
+  await waitFor(() => received.size === EVENTS, 'every event', 40_000).catch(() => {
     assert.fail(`${received.size} of ${EVENTS} events arrived`)
   })
   // A duplicate would come from a second copy of the queue still retrying: give it a moment.
