@@ -1,34 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { request as httpRequest } from 'node:http'
 import { PASSWORD, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
-import { consoleConfig, consoleExec, PID_ENDPOINT, writeClientConfig } from './helpers.ts'
+import { consoleConfig, consoleExec, PID_ENDPOINT, postFresh, writeClientConfig } from './helpers.ts'
 import { eventually } from '../helpers/poll.ts'
 
-/** POST /command/pid on a connection of its own (node:cluster hands new connections to the workers in turn). */
-function pidRequest (d: RunningDaemon, password: string): Promise<{ status: number, pid: string | null }> {
-  const payload = JSON.stringify({ attrs: {} })
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${d.url}/command/pid`, {
-      method: 'POST',
-      agent: false,
-      headers: {
-        authorization: 'Basic ' + Buffer.from(`u:${password}`).toString('base64'),
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(payload)
-      }
-    }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => { text += c })
-      res.on('end', () => {
-        const status = res.statusCode ?? 0
-        resolve({ status, pid: status === 200 ? (JSON.parse(text) as { r_attrs: { pid: string } }).r_attrs.pid : null })
-      })
-    })
-    req.on('error', reject)
-    req.end(payload)
-  })
+/** POST /command/pid on a connection of its own, with `password`. */
+async function pidRequest (d: RunningDaemon, password: string): Promise<{ status: number, pid: string | null }> {
+  const r = await postFresh(d, 'pid', { attrs: {} }, password)
+  return { status: r.status, pid: r.status === 200 ? (r.body as { r_attrs: { pid: string } }).r_attrs.pid : null }
 }
 
 /** The pids answering `tries` fresh requests with `password`; every answer must be a 200. */

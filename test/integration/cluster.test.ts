@@ -1,39 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { request as httpRequest } from 'node:http'
-import { PASSWORD, request, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
+import { request, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 import { eventually } from '../helpers/poll.ts'
-import { consoleConfig, consoleExec, LUA_READ_PID, PID_ENDPOINT, report, sample, scrape, writeClientConfig } from './helpers.ts'
-
-/** POST on a connection of its own: node:cluster hands new connections to the workers in turn. */
-function postFresh (d: RunningDaemon, cmd: string, body: unknown): Promise<{ status: number, body: Record<string, unknown> }> {
-  const payload = JSON.stringify(body)
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${d.url}/command/${cmd}`, {
-      method: 'POST',
-      agent: false,
-      headers: {
-        authorization: 'Basic ' + Buffer.from(`u:${PASSWORD}`).toString('base64'),
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(payload)
-      }
-    }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => { text += c })
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }) })
-    })
-    req.on('error', reject)
-    req.end(payload)
-  })
-}
+import { consoleConfig, consoleExec, LUA_READ_PID, PID_ENDPOINT, postFresh, report, sample, scrape, writeClientConfig } from './helpers.ts'
 
 async function servingPids (d: RunningDaemon, tries: number): Promise<Set<string>> {
   const pids = new Set<string>()
   for (let i = 0; i < tries; i++) {
     const r = await postFresh(d, 'pid', { attrs: {} })
     assert.equal(r.status, 200)
-    pids.add((r.body.r_attrs as { pid: string }).pid)
+    pids.add(((r.body ?? {}).r_attrs as { pid: string }).pid)
   }
   return pids
 }

@@ -148,3 +148,33 @@ export class DatagramSink {
 
   close (): void { this.#socket.close() }
 }
+
+/**
+ * POST /command/CMD on a connection of its own (node:cluster hands new connections to the workers
+ * in turn); the body parsed when it is JSON, else null.
+ */
+export function postFresh (d: RunningDaemon, cmd: string, body: unknown, password = PASSWORD): Promise<{ status: number, body: Record<string, unknown> | null }> {
+  const payload = JSON.stringify(body)
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${d.url}/command/${cmd}`, {
+      method: 'POST',
+      agent: false,
+      headers: {
+        authorization: 'Basic ' + Buffer.from(`u:${password}`).toString('base64'),
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload)
+      }
+    }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => { text += c })
+      res.on('end', () => {
+        let parsed: Record<string, unknown> | null
+        try { parsed = JSON.parse(text) as Record<string, unknown> } catch { parsed = null }
+        resolve({ status: res.statusCode ?? 0, body: parsed })
+      })
+    })
+    req.on('error', reject)
+    req.end(payload)
+  })
+}
