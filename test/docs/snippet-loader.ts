@@ -7,6 +7,7 @@ import { LuaLibraryCounters } from '../../src/lualib/index.ts'
 import { CustomArgs } from '../../src/report/lua-args.ts'
 import { systemClock } from '../../src/report/pipeline.ts'
 import { DaemonStats } from '../../src/stats/index.ts'
+import { SingleProcess } from '../../src/topology/index.ts'
 
 /** Reports a snippet's report function is called with, as wforce sends them: one user on two devices, a failed login. */
 export function sampleReports (now: number): Array<Record<string, unknown>> {
@@ -51,7 +52,28 @@ function hookRunsSince (from: number): number {
 /** Device parsing rules compile once for all snippets. */
 const devices = new DeviceParser()
 
-function sharedServices (stats: DaemonStats): SharedServices {
+/**
+ * The daemon a snippet runs in: one process, as the daemon's own single-process topology has it,
+ * except that a snippet may neither reload nor stop it.
+ */
+function snippetDaemon (stats: DaemonStats, loaded: () => Generation | null): SingleProcess {
+  const daemon = new SingleProcess({ onShutdownRequest: () => { throw new Error('a documentation snippet called shutdown()') } })
+  const current = (): Generation => {
+    const gen = loaded()
+    if (gen === null) throw new Error('the snippet is still loading')
+    return gen
+  }
+  daemon.attach({
+    stats,
+    webhookStats: () => loaded()?.webhooks.stats() ?? [],
+    reloadHere: async () => ({ ok: false, message: 'reloadConfig() is not available to documentation snippets' }),
+    reloadGeoIPHere: () => current().geoip.reloadAllAsync(),
+    applyLiveSettings: () => { throw new Error('documentation snippets have no console') }
+  })
+  return daemon
+}
+
+function sharedServices (stats: DaemonStats, loaded: () => Generation | null): SharedServices {
   const lualibCounters = new LuaLibraryCounters()
   return {
     delivery: new ProcessDelivery(stats, lualibCounters),
@@ -60,10 +82,7 @@ function sharedServices (stats: DaemonStats): SharedServices {
     output: { capturing: false, write: () => {} },
     clock: systemClock,
     lualibCounters,
-    requestShutdown: () => { throw new Error('a documentation snippet called shutdown()') },
-    reloadConfig: async () => 'reloadConfig() is not available to documentation snippets',
-    peers: () => null,
-    isWorker: false
+    daemon: snippetDaemon(stats, loaded)
   }
 }
 
@@ -99,8 +118,10 @@ export async function runSnippet (dir: string, config: string, call: boolean): P
 export async function runConfigFile (configFile: string, call: boolean): Promise<SnippetRunResult> {
   const from = captured.length
   const stats = new DaemonStats()
-  const shared = sharedServices(stats)
+  let loaded: Generation | null = null
+  const shared = sharedServices(stats, () => loaded)
   const gen = await Generation.load({ configFile, configName: 'trackalert.conf' }, shared)
+  loaded = gen
   const called: string[] = []
   try {
     if (call) {
