@@ -1,5 +1,5 @@
 import cluster from 'node:cluster'
-import { type ToWorker } from './messages.ts'
+import { type ToPrimary, type ToWorker } from './messages.ts'
 
 /**
  * The primary's handle on one worker process: the part of node:cluster's Worker it uses, so the
@@ -10,9 +10,9 @@ export interface WorkerProcess {
   send (message: unknown): boolean
   isConnected (): boolean
   isDead (): boolean
-  /** 'message' (one message) and 'exit' (code, signal). */
-  on (event: string, listener: (...args: never[]) => void): unknown
-  once (event: string, listener: (...args: never[]) => void): unknown
+  on (event: 'message', listener: (message: ToPrimary) => void): unknown
+  on (event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown
+  once (event: 'exit', listener: () => void): unknown
 }
 
 /** Starts one worker process with `env` added to its environment. */
