@@ -1,5 +1,4 @@
-import { CONFIG_RELOADED, type PeerLink, type PrimaryLink, type ProcessFigures } from './cluster/figures.ts'
-import { applyLiveHttpSettings, liveHttpSettings, sameLiveHttpSettings, type LiveHttpSettings } from './config/settings.ts'
+import { applyLiveHttpSettings, liveHttpSettings, sameLiveHttpSettings } from './config/settings.ts'
 import { ConsoleServer } from './console/index.ts'
 import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
 import { DeviceParser } from './device/index.ts'
@@ -11,6 +10,7 @@ import { systemClock, type Clock } from './report/pipeline.ts'
 import { checkStartupSettings } from './startup-checks.ts'
 import { DaemonStats, registerLuaLibraryMetrics, type PeriodicStatsLogger } from './stats/index.ts'
 import { LuaLibraryCounters } from './lualib/index.ts'
+import { fixedTopology, SingleProcess, type LocalProcess, type LocalReload, type Topology, type TopologyChoice } from './topology/index.ts'
 
 export interface AppOptions {
   /** Absolute path of trackalert.conf. */
@@ -20,35 +20,21 @@ export interface AppOptions {
   /** `-R/--regexes`: device parsing rules (uap-core's by default). */
   readonly regexesFile?: string
   readonly clock?: Clock
-  /** Called when Lua asks for shutdown(); the CLI decides how the process ends. */
-  readonly onShutdownRequest?: () => void
   readonly extraApiModules?: readonly ApiModule[]
-  /** Hooks around a reload (sd_notify RELOADING=1 / READY=1). */
-  readonly onReloadStart?: () => void
-  readonly onReloadEnd?: () => void
-  /** This process is a worker of a multi-process daemon (serves HTTP; no console, no schedules). */
-  readonly worker?: boolean
   /**
-   * A worker's link to its primary, joined before the listeners open so that the first request
-   * served already sees the whole daemon (see setPeerLink).
+   * How this process works with the rest of the daemon (src/topology), chosen by the CLI. Unless
+   * given, the process is the whole daemon and Lua shutdown() closes the app.
    */
-  readonly peerLink?: PeerLink
-  /** This process may become the primary of a multi-process daemon when `setNumWorkerThreads(n > 1)`. */
-  readonly multiProcess?: boolean
+  readonly topology?: TopologyChoice
   /** Started with -s, -D or -d (no foreground console): a config that can receive nothing is refused. */
   readonly unattended?: boolean
 }
 
 /**
- * single: the whole daemon in one process. primary: console, schedules and the periodic log, no
- * HTTP; forks the workers. worker: HTTP and report states only.
- */
-export type ProcessRole = 'single' | 'primary' | 'worker'
-
-/**
  * The composition root. Statistics, device parsing, the HTTP front end and the console live as
  * long as the process; everything the configuration defines lives in the current Generation,
- * which a reload replaces without dropping requests.
+ * which a reload replaces without dropping requests. What this process does for the daemon
+ * (serve HTTP, run the console and schedules) its topology says.
  */
 export class App {
   readonly stats = new DaemonStats()
@@ -60,22 +46,17 @@ export class App {
   /** Webhook and mail queues live as long as the process: a reload must not abandon deliveries. */
   readonly #delivery = new ProcessDelivery(this.stats, this.#lualibCounters)
   readonly #console: ConsoleExecutor
+  #topology: Topology
   #gen: Generation | null = null
   #consoleServer: ConsoleServer | null = null
   #ready = false
   #closing: Promise<void> | null = null
-  #reloading: Promise<string> | null = null
   #periodic: PeriodicStatsLogger | null = null
   /** shutdown() ran while the config loaded: start() must not open listeners. */
   #stopRequested = false
-  #role: ProcessRole
-  #link: PeerLink | null = null
-  /** Set on the primary only: the link that also carries console changes to the workers. */
-  #primaryLink: PrimaryLink | null = null
 
-  private constructor (options: AppOptions) {
+  private constructor (options: AppOptions, topology: Topology) {
     this.#options = options
-    this.#role = options.worker === true ? 'worker' : 'single'
     this.devices = new DeviceParser({ regexesFile: options.regexesFile, onCacheLookup: (hit) => this.stats.countDeviceCache(hit) })
     this.http = new HttpFrontend(() => this.current.settings, {
       stats: this.stats,
@@ -84,15 +65,20 @@ export class App {
       isReady: () => this.#ready
     })
     this.#console = new ConsoleExecutor(this.#buffer, () => this.current.configState)
-    if (options.peerLink !== undefined) this.setPeerLink(options.peerLink)
+    this.#topology = topology
+    this.#useTopology(topology)
   }
 
   static async start (options: AppOptions): Promise<App> {
-    const app = new App(options)
+    let app: App | null = null
+    const choice = options.topology ?? fixedTopology(new SingleProcess({ onShutdownRequest: () => { void app?.close() } }))
+    app = new App(options, choice.first)
     app.#gen = await Generation.load(app.#generationOptions(), app.#shared())
-    if (options.multiProcess === true && options.worker !== true && app.#gen.settings.numWorkerThreads > 1) app.#role = 'primary'
+    const chosen = choice.choose(app.#gen.settings)
+    if (chosen.speaksForDaemon !== choice.first.speaksForDaemon) throw new Error('the process topology changed whether this process speaks for the daemon')
+    app.#useTopology(chosen)
     if (app.#stopRequested) return app
-    if (app.#role !== 'worker') {
+    if (chosen.speaksForDaemon) {
       try {
         checkStartupSettings(app.#gen.settings, { configName: options.configName, unattended: options.unattended === true })
       } catch (err) {
@@ -112,43 +98,51 @@ export class App {
 
   get ready (): boolean { return this.#ready }
 
-  get role (): ProcessRole { return this.#role }
-
-  /** Joins this process to the rest of a multi-process daemon: every view then shows totals. */
-  setPeerLink (link: PeerLink | PrimaryLink): void {
-    this.#link = link
-    if ('pushLiveSettings' in link) this.#primaryLink = link
-    this.stats.setPeers(() => link.collect())
-  }
-
-  /** This process's figures, for the other processes' totals. */
-  async ownFigures (): Promise<ProcessFigures> {
-    return { state: this.stats.exportState(), metrics: await this.stats.metricsJson(), webhooks: this.current.webhooks.stats() }
-  }
-
   /** True once Lua called shutdown(); when that happened during start(), nothing was opened. */
   get stopRequested (): boolean { return this.#stopRequested }
 
+  /**
+   * Brings up the rest of the daemon now that this process serves (a primary forks its workers)
+   * and says so; resolves once the whole daemon serves.
+   */
+  startDaemon (): Promise<void> {
+    const { settings } = this.current
+    return this.#topology.start({ luaStates: settings.numLuaStates, listeners: settings.listeners.length, listening: this.http.listening })
+  }
+
   /** Runs one console line in the config state (console socket and foreground console). */
   async runConsoleLine (line: string): Promise<string> {
-    const primary = this.#primaryLink
-    if (primary === null) return this.#console.execute(line)
-    // The workers serve the REST API: what the console changed there (setACL, password…) goes to them.
+    // What the console changes that the REST API reads (setACL, password…) goes to every process serving it.
     const before = liveHttpSettings(this.current.settings)
     const reply = await this.#console.execute(line)
     const after = liveHttpSettings(this.current.settings)
-    if (!sameLiveHttpSettings(before, after)) await primary.pushLiveSettings(after)
+    if (!sameLiveHttpSettings(before, after)) await this.#topology.pushLive(after)
     return reply
   }
 
-  /** A worker's copy of what the primary's console changed. */
-  applyLiveSettings (live: LiveHttpSettings): void { applyLiveHttpSettings(this.current.settings, live) }
+  #useTopology (topology: Topology): void {
+    this.#topology = topology
+    topology.attach(this.#localProcess())
+    this.stats.setTotals(topology)
+  }
+
+  /** This process, as its topology sees it. */
+  #localProcess (): LocalProcess {
+    return {
+      stats: this.stats,
+      webhookStats: () => this.#gen?.webhooks.stats() ?? [],
+      reloadHere: () => this.#reloadHere(),
+      reloadGeoIPHere: () => this.current.geoip.reloadAllAsync(),
+      applyLiveSettings: (live) => { applyLiveHttpSettings(this.current.settings, live) }
+    }
+  }
 
   #generationOptions (): GenerationOptions {
     return { configFile: this.#options.configFile, configName: this.#options.configName, extraApiModules: this.#options.extraApiModules }
   }
 
   #shared (): SharedServices {
+    const topology = (): Topology => this.#topology
     return {
       stats: this.stats,
       devices: this.devices,
@@ -156,15 +150,18 @@ export class App {
       clock: this.#options.clock ?? systemClock,
       lualibCounters: this.#lualibCounters,
       delivery: this.#delivery,
-      requestShutdown: () => {
-        this.#stopRequested = true
-        if (this.#role === 'worker' && this.#link !== null) { this.#link.requestShutdown(); return }
-        if (this.#options.onShutdownRequest !== undefined) this.#options.onShutdownRequest()
-        else void this.close()
-      },
-      reloadConfig: () => (this.#role === 'worker' && this.#link !== null ? this.#link.reloadConfig() : this.reload()),
-      peers: () => this.#link,
-      isWorker: this.#role === 'worker'
+      // Read through the app: the topology chosen after the first load serves every later call.
+      daemon: {
+        get speaksForDaemon () { return topology().speaksForDaemon },
+        totalSnapshot: () => topology().totalSnapshot(),
+        totalWebhookStats: () => topology().totalWebhookStats(),
+        reloadAll: () => this.reload(),
+        reloadGeoIPAll: () => topology().reloadGeoIPAll(),
+        requestShutdown: () => {
+          this.#stopRequested = true
+          topology().requestShutdown()
+        }
+      }
     }
   }
 
@@ -178,55 +175,31 @@ export class App {
     stats.setGaugeSource('lua_states_busy', () => this.current.pool.busy)
     stats.setGaugeSource('webhook_queue_size', () => this.current.webhooks.queueSize())
     registerLuaLibraryMetrics(stats.metrics.registry, () => this.current.lualib.metrics())
-    const role = this.#role
-    gen.start({ schedules: role !== 'worker' })
-    if (role !== 'primary') {
-      await this.http.listen(settings.listeners, role === 'single')
-    }
-    if (role !== 'worker' && settings.controlSocket !== null) {
+    const topology = this.#topology
+    gen.start({ schedules: topology.runsSchedules })
+    if (topology.servesHttp) await this.http.listen(settings.listeners, topology.speaksForDaemon)
+    if (topology.runsConsole && settings.controlSocket !== null) {
       if (settings.consoleKey === null && !settings.consoleKeyRejected) logger.warn('controlSocket() without setKey(): consoles cannot connect until a key is set')
       this.#consoleServer = new ConsoleServer({ key: () => this.current.settings.consoleKey ?? undefined, execute: (line) => this.runConsoleLine(line) })
       await this.#consoleServer.listen(settings.controlSocket.host, settings.controlSocket.port)
     }
     settings.started = true
-    if (role !== 'worker') {
+    if (topology.speaksForDaemon) {
       this.#periodic = stats.createPeriodicLogger()
       this.#periodic.start()
     }
     this.#ready = true
-    // A primary is ready once its workers are (the CLI logs it then).
-    if (role === 'single') logger.notice('trackalert ready', { luaStates: gen.pool.size, listeners: settings.listeners.length })
   }
 
   /**
-   * Loads the configuration again into a new generation. New requests go to it once it is ready;
-   * in-flight ones finish on the old states. A broken config is logged and the old one keeps serving.
+   * Loads the configuration again everywhere (SIGHUP, console reloadConfig()): into a new
+   * generation in each process. New requests go to it once it is ready; in-flight ones finish on
+   * the old states. A broken config is logged and the old one keeps serving.
    */
-  reload (): Promise<string> {
-    this.#reloading ??= this.#reload().finally(() => { this.#reloading = null })
-    return this.#reloading
-  }
+  reload (): Promise<string> { return this.#topology.reloadAll() }
 
-  async #reload (): Promise<string> {
-    this.#options.onReloadStart?.()
-    try {
-      const local = await this.#reloadHere()
-      const primary = this.#primaryLink
-      if (local !== CONFIG_RELOADED || primary === null) return local
-      // The primary reloads first: a config broken for it is broken for the workers too.
-      const workers = await primary.reloadConfig()
-      if (workers !== CONFIG_RELOADED) return workers
-      logger.notice('configuration reloaded', { processes: 'all' })
-      return CONFIG_RELOADED
-    } finally {
-      this.#options.onReloadEnd?.()
-    }
-  }
-
-  /** A worker's part of a daemon-wide reload: this process only. */
-  reloadLocal (): Promise<string> { return this.#reloadHere() }
-
-  async #reloadHere (): Promise<string> {
+  /** This process's part of a reload (see Topology.reloadAll for the daemon's). */
+  async #reloadHere (): Promise<LocalReload> {
     const old = this.current
     let next: Generation
     try {
@@ -234,18 +207,16 @@ export class App {
     } catch (err) {
       const message = `reload failed, still running the previous configuration: ${(err as Error).message}`
       logger.error(message)
-      return message
+      return { ok: false, message }
     }
     const restartOnly = describeRestartOnly(old, next)
     next.settings.started = true
     this.http.setCustomEndpoints(next.settings.customEndpoints)
-    next.start({ schedules: this.#role !== 'worker' })
+    next.start({ schedules: this.#topology.runsSchedules })
     this.#gen = next
     void old.retire(10_000).catch((err: unknown) => logger.error('retiring the previous configuration failed', { error: err as Error }))
     if (restartOnly.length > 0) logger.warn('reloaded, but these settings only change at restart', { settings: restartOnly.join(', ') })
-    if (this.#role === 'single') logger.notice('configuration reloaded', { luaStates: next.pool.size })
-    else logger.info('this process reloaded its configuration', { role: this.#role, luaStates: next.pool.size })
-    return CONFIG_RELOADED
+    return { ok: true, luaStates: next.pool.size }
   }
 
   /** Graceful stop: no new connections; in-flight requests, background runs and webhooks finish (bounded). */
@@ -255,6 +226,8 @@ export class App {
   }
 
   async #close (graceMs: number): Promise<void> {
+    // The processes this one started go first (a primary's workers finish their requests).
+    await this.#topology.shutdownAll(graceMs)
     this.#ready = false
     this.#periodic?.stop()
     const closed = this.http.close()

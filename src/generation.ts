@@ -1,10 +1,9 @@
 import { DaemonSettings } from './config/settings.ts'
-import { type PeerLink } from './cluster/figures.ts'
 import { type DeviceParser } from './device/index.ts'
 import { TrackalertError } from './errors.ts'
 import { GeoIPRegistry } from './geoip/index.ts'
 import { logger } from './log/index.ts'
-import { type ApiModule, type ConsoleOutput, type HostServices } from './lua/api/index.ts'
+import { type ApiModule, type ConsoleOutput, type DaemonPort, type HostServices } from './lua/api/index.ts'
 import { LuaDispatcher } from './lua/dispatcher.ts'
 import { LuaScriptError } from './lua/lua-error.ts'
 import { LuaStatePool } from './lua/pool.ts'
@@ -26,11 +25,8 @@ export interface SharedServices {
   readonly lualibCounters: LuaLibraryCounters
   /** Outbound delivery (webhooks, mail) belongs to the process, so a reload never abandons a queued delivery. */
   readonly delivery: ProcessDelivery
-  requestShutdown (): void
-  reloadConfig (): Promise<string>
-  /** The rest of a multi-process daemon, or null. */
-  peers (): PeerLink | null
-  readonly isWorker: boolean
+  /** The whole daemon, however many processes it runs (the process topology). */
+  readonly daemon: DaemonPort
 }
 
 /** The process's outbound delivery queues; each generation makes its configuration current in them. */
@@ -117,11 +113,7 @@ export class Generation {
     const scheduler = new Scheduler({ onRun: (name, result, ms) => stats.recordBackgroundRun(name, result, ms) })
     const geoip = new GeoIPRegistry()
     const services: HostServices = {
-      settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output,
-      requestShutdown: () => shared.requestShutdown(),
-      reloadConfig: () => shared.reloadConfig(),
-      peers: () => shared.peers(),
-      isWorker: shared.isWorker
+      settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output, daemon: shared.daemon
     }
     const lualib = new LuaLibrary({ counters: shared.lualibCounters, mailDelivery: shared.delivery.mail })
     const runtime = await LuaRuntime.create(services, [...lualib.modules, ...(options.extraApiModules ?? [])])
@@ -141,14 +133,14 @@ export class Generation {
       states.push(state)
     }
     configState.timeLimitMs = settings.luaTimeLimitMs
-    if (!settings.reportDefined && !shared.isWorker) logger.warn('no report function set (setReport): reports are accepted and only counted')
+    if (!settings.reportDefined && shared.daemon.speaksForDaemon) logger.warn('no report function set (setReport): reports are accepted and only counted')
     return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib }, shared)
   }
 
   /**
    * Makes this configuration the one the process delivers webhooks and mail under (queued ones
-   * included) and starts the background schedules. Workers of a multi-process daemon leave the
-   * schedules to the primary, so each runs once.
+   * included) and starts the background schedules when this process runs them (one process
+   * of a multi-process daemon does, so that each runs once).
    */
   start ({ schedules = true }: { schedules?: boolean } = {}): void {
     this.webhooks.start()

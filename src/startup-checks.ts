@@ -11,7 +11,7 @@ export interface StartupCheckOptions {
 
 /**
  * Settings that load without error but leave the daemon deaf or locking everyone out. Run once per
- * daemon (single process or primary, never in the workers) before anything is opened: it logs a
+ * daemon (by the process that speaks for it, see Topology) before anything is opened: it logs a
  * warning for each, and throws when an unattended daemon could receive nothing at all.
  */
 export function checkStartupSettings (settings: DaemonSettings, options: StartupCheckOptions): void {

@@ -1,7 +1,6 @@
 import cluster from 'node:cluster'
 import { join } from 'node:path'
 import { App } from '../app.ts'
-import { ClusterPrimary } from '../cluster/index.ts'
 import { consoleCompletions, runRepl } from '../console/index.ts'
 import { isTrackalertError } from '../errors.ts'
 import { logger } from '../log/index.ts'
@@ -9,7 +8,8 @@ import {
   acquirePidFile, installSignalHandlers, isDaemonChild, notifyReady, notifyReloading, notifyStopping,
   signalDaemonFailure, signalDaemonReady, type PidFile
 } from '../ops/index.ts'
-import { resolveConfigPath, workerConfigEnv } from './config-path.ts'
+import { PrimaryTopology, SingleProcess, type Topology, type TopologyChoice } from '../topology/index.ts'
+import { resolveConfigPath, workerConfigEnv, type ConfigPath } from './config-path.ts'
 import { type CliOptions } from './options.ts'
 import { runWorker } from './worker-main.ts'
 
@@ -32,7 +32,6 @@ export async function runServer (opts: CliOptions): Promise<number> {
     return fail((err as Error).message)
   }
   let app: App | null = null
-  let primary: ClusterPrimary | null = null
   let finish: (code: number) => void = () => {}
   const finished = new Promise<number>((resolve) => { finish = resolve })
   let stopping = false
@@ -44,7 +43,6 @@ export async function runServer (opts: CliOptions): Promise<number> {
     // During start-up there is nothing to close yet; runServer sees `stopping` once App.start returns.
     if (app === null) return
     try {
-      await primary?.stop(10_000)
       await app.close()
       finish(0)
     } catch (err) {
@@ -68,10 +66,7 @@ export async function runServer (opts: CliOptions): Promise<number> {
       configFile: config.absolute,
       configName: config.name,
       regexesFile: opts.regexes,
-      onShutdownRequest: () => { void shutdown('shutdown() called') },
-      onReloadStart: () => notifyReloading(),
-      onReloadEnd: () => notifyReady(),
-      multiProcess: true,
+      topology: chooseTopology(config, () => { void shutdown('shutdown() called') }),
       unattended: opts.supervised || opts.docker || isDaemonChild()
     })
   } catch (err) {
@@ -85,31 +80,14 @@ export async function runServer (opts: CliOptions): Promise<number> {
     release()
     return 0
   }
-  if (running.role === 'primary') {
-    const workers = running.current.settings.numWorkerThreads
-    primary = new ClusterPrimary({
-      workers,
-      env: workerConfigEnv(config),
-      host: {
-        ownFigures: () => running.ownFigures(),
-        reload: () => running.reload(),
-        reloadGeoIP: () => running.current.geoip.reloadAllAsync(),
-        requestShutdown: () => { void shutdown('shutdown() called') }
-      }
-    })
-    running.setPeerLink(primary)
-    try {
-      await primary.start()
-    } catch (err) {
-      await running.close()
-      release()
-      return fail(`startup failed: ${(err as Error).message}`)
-    }
-    if (stopping) return await finished
-    for (const entry of primary.listening) logger.info('listening for HTTP commands', entry)
-    const { settings } = running.current
-    logger.notice('trackalert ready', { luaStates: settings.numLuaStates, listeners: settings.listeners.length, workers })
+  try {
+    await running.startDaemon()
+  } catch (err) {
+    await running.close()
+    release()
+    return fail(`startup failed: ${(err as Error).message}`)
   }
+  if (stopping) return await finished
   signalDaemonReady()
   notifyReady()
   const interactive = !opts.supervised && !opts.docker && !isDaemonChild() && process.stdin.isTTY === true
@@ -121,4 +99,19 @@ export async function runServer (opts: CliOptions): Promise<number> {
   const code = await finished
   release()
   return code
+}
+
+/**
+ * This process runs alone, or as the primary of `setNumWorkerThreads(n > 1)` worker processes:
+ * which one, the first configuration says. Until it has loaded, the process acts alone.
+ */
+function chooseTopology (config: ConfigPath, onShutdownRequest: () => void): TopologyChoice {
+  const hooks = { onShutdownRequest, onReloadStart: () => notifyReloading(), onReloadEnd: () => notifyReady() }
+  const single = new SingleProcess(hooks)
+  return {
+    first: single,
+    choose: (settings): Topology => (settings.numWorkerThreads > 1
+      ? new PrimaryTopology({ ...hooks, workers: settings.numWorkerThreads, env: workerConfigEnv(config) })
+      : single)
+  }
 }

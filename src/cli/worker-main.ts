@@ -2,15 +2,16 @@ import { App } from '../app.ts'
 import { ClusterWorkerLink } from '../cluster/index.ts'
 import { isTrackalertError } from '../errors.ts'
 import { logger } from '../log/index.ts'
+import { fixedTopology, WorkerTopology } from '../topology/index.ts'
 import { configFromPrimary } from './config-path.ts'
 import { type CliOptions } from './options.ts'
 
 /** Loads the config the primary resolved; until ready, any failure ends this process (see failStartup). */
-async function startWorkerApp (opts: CliOptions, link: ClusterWorkerLink): Promise<App> {
+async function startWorkerApp (opts: CliOptions, topology: WorkerTopology): Promise<App> {
   try {
     const config = configFromPrimary(process.env)
     process.chdir(config.folder)
-    return await App.start({ configFile: config.absolute, configName: config.name, regexesFile: opts.regexes, worker: true, peerLink: link })
+    return await App.start({ configFile: config.absolute, configName: config.name, regexesFile: opts.regexes, topology: fixedTopology(topology) })
   } catch (err) {
     return await failStartup(isTrackalertError(err) ? err.message : `worker startup failed: ${(err as Error).stack ?? String(err)}`)
   }
@@ -44,20 +45,9 @@ export async function runWorker (opts: CliOptions): Promise<number> {
     stopping = true
     if (app !== null) close(app)
   }
-  const started = (): App => {
-    if (app === null) throw new Error('this worker is still starting')
-    return app
-  }
-  // The primary asks a worker for nothing until it announces itself ready, after start-up.
-  const link = new ClusterWorkerLink({
-    ownFigures: () => started().ownFigures(),
-    reloadLocal: () => started().reloadLocal(),
-    reloadGeoIP: () => started().current.geoip.reloadAllAsync(),
-    applyLiveSettings: (live) => { started().applyLiveSettings(live) },
-    stop
-  })
-  link.connect()
-  const running = await startWorkerApp(opts, link)
+  const topology = new WorkerTopology({ stop })
+  topology.connect()
+  const running = await startWorkerApp(opts, topology)
   app = running
   if (stopping) close(running)
   // SIGTERM reaches every process of the unit (systemd) or the group (Ctrl-C): stop like the primary
@@ -67,9 +57,9 @@ export async function runWorker (opts: CliOptions): Promise<number> {
   process.on('SIGTERM', onTerm)
   process.on('SIGINT', onTerm)
   process.on('SIGHUP', ignore)
-  link.announceReady(running.http.listening)
+  await running.startDaemon()
   await done
-  link.detach()
+  topology.detach()
   process.off('SIGTERM', onTerm)
   process.off('SIGINT', onTerm)
   process.off('SIGHUP', ignore)

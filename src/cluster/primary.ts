@@ -1,7 +1,7 @@
-import cluster, { type Worker } from 'node:cluster'
-import { type LiveHttpSettings } from '../config/settings.ts'
+import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
-import { CONFIG_RELOADED, type PrimaryLink, type ProcessFigures } from './figures.ts'
+import { forkClusterWorker, type ForkWorker, type WorkerProcess as Worker } from './channel.ts'
+import { type ProcessFigures } from './figures.ts'
 import { PeerGoneError, PendingRequests, replyWhenDone, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
 
 /** What the primary's own process offers its workers. */
@@ -23,6 +23,8 @@ export interface ClusterPrimaryOptions {
   readonly requestTimeoutMs?: number
   /** Delay before a worker that died is replaced. */
   readonly respawnDelayMs?: number
+  /** How a worker process starts (node:cluster's fork unless given). */
+  readonly fork?: ForkWorker
 }
 
 /**
@@ -40,7 +42,7 @@ interface WorkerState {
  * sockets through node:cluster), replaces any that dies, and answers their requests for the other
  * processes' figures so that every view shows the daemon's totals.
  */
-export class ClusterPrimary implements PrimaryLink {
+export class ClusterPrimary {
   readonly #options: ClusterPrimaryOptions
   readonly #workers = new Map<Worker, WorkerState>()
   readonly #requests: PendingRequests
@@ -69,7 +71,7 @@ export class ClusterPrimary implements PrimaryLink {
 
   #fork (): Promise<void> {
     // Workers must not talk to systemd: only the primary reports READY/STOPPING.
-    const worker = cluster.fork({ ...this.#options.env, NOTIFY_SOCKET: '' })
+    const worker = (this.#options.fork ?? forkClusterWorker)({ ...this.#options.env, NOTIFY_SOCKET: '' })
     const state: WorkerState = { ready: false, missedReload: false, missedGeoIP: false }
     this.#workers.set(worker, state)
     const pid = String(worker.process.pid)
@@ -196,8 +198,6 @@ export class ClusterPrimary implements PrimaryLink {
     this.#live = live
     await Promise.all(this.#serving().map((w) => this.#send(w, 'settings', (id) => ({ t: 'settings', id, live }))))
   }
-
-  requestShutdown (): void { this.#options.host.requestShutdown() }
 
   /** Asks every worker to finish its requests and exit; kills those still running after `graceMs`. */
   async stop (graceMs: number): Promise<void> {

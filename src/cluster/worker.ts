@@ -1,6 +1,7 @@
 import { type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
-import { type PeerLink, type ProcessFigures } from './figures.ts'
+import { type ParentChannel } from './channel.ts'
+import { type ProcessFigures } from './figures.ts'
 import { PendingRequests, replyWhenDone, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
 
 /** What a worker process offers the primary. */
@@ -14,8 +15,9 @@ export interface WorkerHost {
 }
 
 /** A worker's side of the IPC channel to the primary (see ClusterPrimary). */
-export class ClusterWorkerLink implements PeerLink {
+export class ClusterWorkerLink {
   readonly #host: WorkerHost
+  readonly #parent: ParentChannel
   readonly #requests: PendingRequests
   readonly #onMessage = (msg: ToWorker): void => { this.#handle(msg) }
   readonly #onDisconnect = (): void => {
@@ -24,8 +26,10 @@ export class ClusterWorkerLink implements PeerLink {
     this.#host.stop()
   }
 
-  constructor (host: WorkerHost, requestTimeoutMs = 15_000) {
+  /** `parent` is the IPC channel to the primary: this process's own unless given (the unit tests). */
+  constructor (host: WorkerHost, requestTimeoutMs = 15_000, parent: ParentChannel = process) {
     this.#host = host
+    this.#parent = parent
     this.#requests = new PendingRequests(requestTimeoutMs)
   }
 
@@ -34,8 +38,8 @@ export class ClusterWorkerLink implements PeerLink {
    * already ask the primary for the other processes' figures, and the answer must not be lost.
    */
   connect (): void {
-    process.on('message', this.#onMessage)
-    process.on('disconnect', this.#onDisconnect)
+    this.#parent.on('message', this.#onMessage)
+    this.#parent.on('disconnect', this.#onDisconnect)
   }
 
   /** Tells the primary this worker serves, and where: from now on it is asked for its figures. */
@@ -44,23 +48,23 @@ export class ClusterWorkerLink implements PeerLink {
   }
 
   detach (): void {
-    process.off('message', this.#onMessage)
-    process.off('disconnect', this.#onDisconnect)
+    this.#parent.off('message', this.#onMessage)
+    this.#parent.off('disconnect', this.#onDisconnect)
   }
 
   /**
    * Before this worker is ready: hands the primary the reason it cannot start, so the primary's
    * log and exit say it. Resolves false when there is no primary to tell.
    */
-  static reportStartupFailure (message: string): Promise<boolean> {
+  static reportStartupFailure (message: string, parent: ParentChannel = process): Promise<boolean> {
     return new Promise((resolve) => {
-      if (process.send === undefined || !process.connected) { resolve(false); return }
-      process.send({ t: 'failed', message } satisfies ToPrimary, undefined, {}, (err) => { resolve(err === null) })
+      if (parent.send === undefined || !parent.connected) { resolve(false); return }
+      parent.send({ t: 'failed', message } satisfies ToPrimary, undefined, {}, (err) => { resolve(err === null) })
     })
   }
 
   #send (msg: ToPrimary): void {
-    if (process.send !== undefined && process.connected) process.send(msg)
+    if (this.#parent.send !== undefined && this.#parent.connected) this.#parent.send(msg)
   }
 
   #handle (msg: ToWorker): void {
@@ -83,8 +87,8 @@ export class ClusterWorkerLink implements PeerLink {
 
   #request (t: 'collect' | 'reload' | 'reload-geoip'): Promise<Reply> {
     return this.#requests.request(`primary ${t}`, (id) => {
-      if (process.send === undefined || !process.connected) throw new Error('not connected to the primary process')
-      process.send({ t, id } satisfies ToPrimary)
+      if (this.#parent.send === undefined || !this.#parent.connected) throw new Error('not connected to the primary process')
+      this.#parent.send({ t, id } satisfies ToPrimary)
     })
   }
 

@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os'
 import { parseNetmask, type ComboAddress, type Netmask } from '../net/index.ts'
 
+/** The console's answer to a successful reload, in every process of the daemon. */
+export const CONFIG_RELOADED = 'reloadConfig() successful'
+
 /** Upstream's default webserver ACL: loopback and the private/link-local ranges. */
 export const DEFAULT_ACL: readonly string[] = [
   '127.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '192.168.0.0/16', '172.16.0.0/12',

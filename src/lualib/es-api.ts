@@ -1,4 +1,4 @@
-import { type ApiContext, type ApiModule, fn, internal } from '../lua/api/index.ts'
+import { type ApiContext, type ApiModule, configOnly, internal } from '../lua/api/index.ts'
 import { LUA_TNIL, LUA_TNONE, LUA_TSTRING, LUA_TTABLE } from '../lua/constants.ts'
 import { type HostFunction, LuaArgError, type ResultPusher } from '../lua/host.ts'
 import { type LuaState } from '../lua/state.ts'
@@ -15,7 +15,7 @@ const CALL_KEYS = ['timeout', 'params', 'ignore']
 
 /** es.search / es.request and the setElasticsearch config function. */
 export function esModule (client: ElasticsearchClient): ApiModule {
-  const module = (ctx: ApiContext): HostFunction[] => {
+  const module = (ctx: ApiContext<unknown>): HostFunction[] => {
     const { lua, args } = ctx
     const raw = lua.raw
     /** A query table is encoded as JSON; a string is sent as it is (already JSON). */
@@ -43,7 +43,7 @@ export function esModule (client: ElasticsearchClient): ApiModule {
     }
     const failed = (fnName: string) => (err: Error): ResultPusher => raiseAt(lua, `${fnName}: ${err.message}`)
     return [
-      fn('setElasticsearch', (L, state) => {
+      configOnly('setElasticsearch', (L) => {
         const o = raw.lua_type(L, 1) === LUA_TSTRING
           ? new Options('setElasticsearch', { url: lua.toString(L, 1) as string }, SETTING_KEYS)
           : Options.read(lua, L, 1, 'setElasticsearch', SETTING_KEYS)
@@ -55,9 +55,8 @@ export function esModule (client: ElasticsearchClient): ApiModule {
           timeoutMs: o.seconds('timeout'),
           headers: o.stringMap('headers')
         }
-        if (state.role === 'config') client.configure(settings)
-        return 0
-      }),
+        return settings
+      }, (settings) => { client.configure(settings) }),
       internal('es.search', (L, state) => {
         let index: string | string[]
         if (raw.lua_type(L, 1) === LUA_TTABLE) {

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import { type ApiContext, type ApiModule, fn, internal } from '../lua/api/index.ts'
+import { type ApiContext, type ApiModule, configOnly, internal } from '../lua/api/index.ts'
 import { LUA_TNIL, LUA_TNONE, LUA_TSTRING, LUA_TTABLE } from '../lua/constants.ts'
 import { type HostFunction, LuaArgError, type ResultPusher } from '../lua/host.ts'
 import { type LuaModule } from '../lua/wasm.ts'
@@ -25,7 +25,7 @@ function bytesField (lua: LuaModule, L: number, idx: number, key: string): Uint8
 
 /** The http module: http.request{...} (raises on failure) and luasocket's socket.http.request(url[, body]) (returns nil, err). */
 export function httpModule (client: HttpClient): ApiModule {
-  const module = (ctx: ApiContext): HostFunction[] => {
+  const module = (ctx: ApiContext<unknown>): HostFunction[] => {
     const { lua, args } = ctx
     const raw = lua.raw
     const readRequest = (L: number): HttpRequest => {
@@ -50,9 +50,8 @@ export function httpModule (client: HttpClient): ApiModule {
       return 3
     }
     return [
-      fn('setLuaHttpOptions', (L, state) => {
-        const o = Options.read(lua, L, 1, 'setLuaHttpOptions', OPTION_KEYS)
-        if (state.role !== 'config') return 0
+      // The options are checked for unknown keys everywhere, their values where they take effect.
+      configOnly('setLuaHttpOptions', (L) => Options.read(lua, L, 1, 'setLuaHttpOptions', OPTION_KEYS), (o) => {
         const patch = {
           timeoutMs: o.seconds('timeout'),
           connections: o.integer('connections', 1),
@@ -61,7 +60,6 @@ export function httpModule (client: HttpClient): ApiModule {
           keepAliveTimeoutMs: o.seconds('keepalive')
         }
         client.configure(Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)))
-        return 0
       }),
       internal('http.request', (L, state) => {
         const req = readRequest(L)

@@ -6,7 +6,7 @@ import { pushJson, parseJson } from './json-decode.ts'
 import { EMPTY_ARRAY_POINTER, NULL_POINTER, encodeLua } from './json-encode.ts'
 import { jsonOptions, ownJsonOptions, type JsonOptions } from './json-options.ts'
 
-type ConfigFn = (ctx: ApiContext, L: number, opts: JsonOptions) => number
+type ConfigFn = (ctx: ApiContext<unknown>, L: number, opts: JsonOptions) => number
 
 /** lua-cjson's configuration functions: each sets when given arguments and returns the current setting. */
 const configFunctions: Record<string, ConfigFn> = {
@@ -91,7 +91,7 @@ function nonNegative (n: number, fnName: string): number {
  * pure-Lua codec running in the same WebAssembly Lua, this is several times faster on
  * report-sized and search-response-sized documents (see docs/lua-library.md).
  */
-export const jsonModule: ApiModule = Object.assign((ctx: ApiContext): HostFunction[] => {
+export const jsonModule: ApiModule = Object.assign((ctx: ApiContext<unknown>): HostFunction[] => {
   const { lua, args } = ctx
   const raw = lua.raw
   const encode = (L: number, state: LuaState): number => {

@@ -1,4 +1,4 @@
-import { type ApiContext, type ApiModule, fn } from '../lua/api/index.ts'
+import { type ApiContext, type ApiModule, configOnly, fn } from '../lua/api/index.ts'
 import { type HostFunction, LuaArgError } from '../lua/host.ts'
 import { type LuaPlain } from '../lua/values.ts'
 import { MAIL_DEFAULTS, type MailMessage, type MailQueue } from './mail-queue.ts'
@@ -20,10 +20,10 @@ function addresses (o: Options, key: string): string[] | undefined {
 
 /** setMailRelay (config) and sendMail (anywhere: queues and returns at once). */
 export function mailModule (queue: MailQueue): ApiModule {
-  return ({ lua, args }: ApiContext): HostFunction[] => {
+  return ({ lua, args }: ApiContext<unknown>): HostFunction[] => {
     const raw = lua.raw
     return [
-      fn('setMailRelay', (L, state) => {
+      configOnly('setMailRelay', (L) => {
         args.table(L, 1, 'setMailRelay')
         const o = Options.read(lua, L, 1, 'setMailRelay', RELAY_KEYS)
         const secure = o.boolean('secure') ?? MAIL_DEFAULTS.secure
@@ -46,9 +46,8 @@ export function mailModule (queue: MailQueue): ApiModule {
         }
         if (settings.secure && settings.starttls === true) throw new LuaArgError('setMailRelay: secure = true already encrypts; starttls applies to plain connections')
         if (settings.port > 65535) throw new LuaArgError(`setMailRelay: port ${settings.port} is out of range`)
-        if (state.role === 'config') queue.configure(settings)
-        return 0
-      }),
+        return settings
+      }, (settings) => { queue.configure(settings) }),
       fn('sendMail', (L) => {
         args.table(L, 1, 'sendMail')
         if (!queue.configured) throw new Error('sendMail: no mail relay configured (setMailRelay{host = ...})')

@@ -1,4 +1,4 @@
-import { type ApiContext, type ApiModule, fn, internal } from '../lua/api/index.ts'
+import { type ApiContext, type ApiModule, configOnly, internal } from '../lua/api/index.ts'
 import { LUA_TBOOLEAN, LUA_TNIL, LUA_TNONE, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE } from '../lua/constants.ts'
 import { type HostFunction, LuaArgError, type ResultPusher } from '../lua/host.ts'
 import { pushNumber } from '../lua/values.ts'
@@ -80,7 +80,7 @@ function pusher (lua: LuaModule, shape: Shape, reply: unknown): ResultPusher {
 
 /** The `redis` object and setRedis. Methods work with `redis:get(k)` and `redis.get(k)`. */
 export function redisModule (service: RedisService): ApiModule {
-  const module = ({ lua, args }: ApiContext): HostFunction[] => {
+  const module = ({ lua, args }: ApiContext<unknown>): HostFunction[] => {
     const raw = lua.raw
     /** Arguments from `first` on: strings (binary-safe) and numbers. */
     const readArgs = (L: number, first: number, method: string): RedisArg[] => {
@@ -110,7 +110,7 @@ export function redisModule (service: RedisService): ApiModule {
         return service.command(name, list).then((reply) => pusher(lua, shape, reply), (err: Error) => raiseAt(lua, `redis.${method}: ${err.message}`))
       })
     return [
-      fn('setRedis', (L, state) => {
+      configOnly('setRedis', (L) => {
         const o = raw.lua_type(L, 1) === LUA_TSTRING
           ? new Options('setRedis', { url: lua.toString(L, 1) as string }, SETTING_KEYS)
           : Options.read(lua, L, 1, 'setRedis', SETTING_KEYS)
@@ -127,9 +127,8 @@ export function redisModule (service: RedisService): ApiModule {
           timeoutMs: o.seconds('timeout') ?? REDIS_DEFAULTS.timeoutMs,
           maxPending: o.integer('max_pending', 1) ?? REDIS_DEFAULTS.maxPending
         }
-        if (state.role === 'config') service.configure(settings)
-        return 0
-      }),
+        return settings
+      }, (settings) => { service.configure(settings) }),
       ...Object.entries(COMMANDS).map(([method, spec]) => command(method, spec)),
       internal('redis.call', (L, state) => {
         const first = raw.lua_type(L, 1) === LUA_TTABLE ? 2 : 1

@@ -44,7 +44,7 @@ export function searchPath (name: string, path: string, sep: string, rep: string
  * load once per state). package.path is set from the working directory when the state is created:
  * the daemon changes into the config's folder first. C modules cannot load (package.cpath is empty).
  */
-export const requireModule: ApiModule = Object.assign(({ lua, args }: ApiContext): HostFunction[] => {
+export const requireModule: ApiModule = Object.assign(({ lua, args }: ApiContext<unknown>): HostFunction[] => {
   const raw = lua.raw
   return [
     internal('pkgDefaultPath', (L) => {

@@ -3,16 +3,23 @@ import {
   showCommandStatsText, showCustomStatsText, showPerfStatsText, statsText
 } from './console-text.ts'
 import {
-  aggregateMetricsText, METRICS_CONTENT_TYPE, PromMetrics, type BackgroundResult, type GaugeSourceName, type MetricsJson
+  METRICS_CONTENT_TYPE, PromMetrics, type BackgroundResult, type GaugeSourceName, type MetricsJson
 } from './metrics.ts'
 import { PERF_STAT_NAMES, perfBucket, sanitizeMs, WTR_NAMES, WTW_NAMES } from './perf.ts'
 import { PeriodicStatsLogger } from './periodic-log.ts'
 import { cpuMsec, uptimeSeconds, type CpuUsageSource } from './process-stats.ts'
-import { mergeStatsStates, snapshotFromState, type StatsSnapshot, type StatsState } from './snapshot.ts'
+import { snapshotFromState, type StatsSnapshot, type StatsState } from './snapshot.ts'
 import { WindowedCounters, type Clock, type WindowOptions } from './windows.ts'
 
-/** The figures of the other processes of a multi-process daemon (see src/cluster). */
-export type PeerStatsSource = () => Promise<ReadonlyArray<{ readonly state: StatsState, readonly metrics: MetricsJson }>>
+/**
+ * The whole daemon's figures. The process topology (src/topology) provides them: this process's
+ * own when it is the whole daemon, summed with the other processes' otherwise.
+ */
+export interface DaemonTotals {
+  /** Synchronous when there is no other process to ask. */
+  totalSnapshot (): StatsSnapshot | Promise<StatsSnapshot>
+  totalMetricsText (): Promise<string>
+}
 
 export interface DaemonStatsOptions extends WindowOptions {
   /** CPU usage source for `user-msec`/`sys-msec`; defaults to `process.cpuUsage`. */
@@ -37,7 +44,8 @@ export class DaemonStats {
   readonly #warnedCustom = new Set<string>()
   readonly #reports = { success: 0, failure: 0 }
   readonly #deviceCache = { hits: 0, misses: 0 }
-  #peers: PeerStatsSource | null = null
+  /** This process's own figures until the app sets the topology's (see setTotals). */
+  #totals: DaemonTotals = { totalSnapshot: () => this.snapshot(), totalMetricsText: () => this.metricsText() }
 
   constructor (options: DaemonStatsOptions = {}) {
     this.#now = options.now ?? Date.now
@@ -153,24 +161,14 @@ export class DaemonStats {
   /** Body of REST `GET stats`, for this process alone. */
   snapshot (): StatsSnapshot { return snapshotFromState(this.exportState()) }
 
-  /** In a multi-process daemon: where the other processes' figures come from. */
-  setPeers (source: PeerStatsSource | null): void { this.#peers = source }
+  /** Where the daemon's totals come from: the process topology, once it is chosen. */
+  setTotals (totals: DaemonTotals): void { this.#totals = totals }
 
-  get hasPeers (): boolean { return this.#peers !== null }
+  /** The daemon's figures (REST `stats`); the topology decides whose figures they include. */
+  async totalSnapshot (): Promise<StatsSnapshot> { return await this.#totals.totalSnapshot() }
 
-  /** The daemon's figures: this process's, plus the other processes' when there are any. */
-  async totalSnapshot (): Promise<StatsSnapshot> {
-    if (this.#peers === null) return this.snapshot()
-    const others = await this.#peers()
-    return snapshotFromState(mergeStatsStates([this.exportState(), ...others.map((o) => o.state)]))
-  }
-
-  /** `/metrics` for the whole daemon (prom-client's cluster aggregation when there are peers). */
-  async totalMetricsText (): Promise<string> {
-    if (this.#peers === null) return this.metricsText()
-    const [own, others] = await Promise.all([this.metricsJson(), this.#peers()])
-    return aggregateMetricsText([own, ...others.map((o) => o.metrics)])
-  }
+  /** `/metrics` for the whole daemon. */
+  totalMetricsText (): Promise<string> { return this.#totals.totalMetricsText() }
 
   statsText (): string { return statsText(this.snapshot()) }
   perfStatsText (): string { return showPerfStatsText(this.snapshot()) }
@@ -179,7 +177,7 @@ export class DaemonStats {
 
   /** A logger of this process's windowed figures; the caller starts and stops it. */
   createPeriodicLogger (periodMs?: number): PeriodicStatsLogger {
-    return new PeriodicStatsLogger(() => (this.#peers === null ? this.snapshot() : this.totalSnapshot()), { viewSeconds: this.viewSeconds, periodMs })
+    return new PeriodicStatsLogger(() => this.#totals.totalSnapshot(), { viewSeconds: this.viewSeconds, periodMs })
   }
 
   get metricsContentType (): string { return METRICS_CONTENT_TYPE }

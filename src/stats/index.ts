@@ -20,5 +20,5 @@ export {
   PromMetrics, aggregateMetricsText, METRICS_CONTENT_TYPE, GAUGE_SOURCE_NAMES,
   type GaugeSourceName, type BackgroundResult, type MetricsJson, type MetricFeeds, type PromMetricsOptions
 } from './metrics.ts'
-export { DaemonStats, type DaemonStatsOptions, type PeerStatsSource } from './daemon-stats.ts'
+export { DaemonStats, type DaemonStatsOptions, type DaemonTotals } from './daemon-stats.ts'
 export { registerLuaLibraryMetrics, type LuaLibraryFigures } from './lualib-metrics.ts'

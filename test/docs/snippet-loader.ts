@@ -82,8 +82,10 @@ export async function runSnippet (dir: string, config: string, call: boolean): P
 export async function runConfigFile (configFile: string, call: boolean): Promise<SnippetRunResult> {
   const from = captured.length
   const stats = new DaemonStats()
-  const shared = inProcessServices(stats, devices, 'documentation snippets')
+  let loaded: Generation | null = null
+  const shared = inProcessServices(stats, devices, 'documentation snippets', () => loaded)
   const gen = await Generation.load({ configFile, configName: 'trackalert.conf' }, shared)
+  loaded = gen
   const called: string[] = []
   try {
     if (call) {

@@ -1,26 +1,48 @@
 import { type DeviceParser } from '../../src/device/index.ts'
-import { ProcessDelivery, type SharedServices } from '../../src/generation.ts'
+import { ProcessDelivery, type Generation, type SharedServices } from '../../src/generation.ts'
 import { LuaLibraryCounters } from '../../src/lualib/index.ts'
 import { systemClock, type Clock } from '../../src/report/pipeline.ts'
 import { type DaemonStats } from '../../src/stats/index.ts'
+import { SingleProcess } from '../../src/topology/index.ts'
+
+/**
+ * The daemon an in-process config runs in: one process, as the daemon's own single-process
+ * topology has it, except that the config may neither reload nor stop it. `who` names the tests
+ * in the refusal messages.
+ */
+function testDaemon (stats: DaemonStats, loaded: () => Generation | null, who: string): SingleProcess {
+  const daemon = new SingleProcess({ onShutdownRequest: () => { throw new Error(`shutdown() is not expected in ${who}`) } })
+  const current = (): Generation => {
+    const gen = loaded()
+    if (gen === null) throw new Error('the config is still loading')
+    return gen
+  }
+  daemon.attach({
+    stats,
+    webhookStats: () => loaded()?.webhooks.stats() ?? [],
+    reloadHere: async () => ({ ok: false, message: `reloadConfig() is not available in ${who}` }),
+    reloadGeoIPHere: () => current().geoip.reloadAllAsync(),
+    applyLiveSettings: () => { throw new Error(`${who} have no console`) }
+  })
+  return daemon
+}
 
 /**
  * The process-level services a Generation needs, for tests that load a config in-process (no
- * daemon): a single process, console output discarded, shutdown() and reloadConfig() refused.
- * `who` names the tests in the refusal messages. Drain `delivery` after retiring the generation.
+ * daemon). `loaded` returns the generation once Generation.load resolved. Drain `delivery` after
+ * retiring the generation.
  */
-export function inProcessServices (stats: DaemonStats, devices: DeviceParser, who: string, clock: Clock = systemClock): SharedServices {
+export function inProcessServices (
+  stats: DaemonStats, devices: DeviceParser, who: string, loaded: () => Generation | null, clock: Clock = systemClock
+): SharedServices {
   const lualibCounters = new LuaLibraryCounters()
   return {
+    delivery: new ProcessDelivery(stats, lualibCounters),
     stats,
     devices,
-    delivery: new ProcessDelivery(stats, lualibCounters),
     output: { capturing: false, write: () => {} },
     clock,
     lualibCounters,
-    requestShutdown: () => { throw new Error(`shutdown() is not expected in ${who}`) },
-    reloadConfig: async () => `reloadConfig() is not available in ${who}`,
-    peers: () => null,
-    isWorker: false
+    daemon: testDaemon(stats, loaded, who)
   }
 }

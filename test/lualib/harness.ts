@@ -50,8 +50,8 @@ export async function createHarness (opts: HarnessOptions): Promise<Harness> {
     stats: new DaemonStats(),
     geoip: new GeoIPRegistry(),
     output: { capturing: false, write: () => {} },
-    requestShutdown: () => {},
-    reloadConfig: async () => ''
+    // One process: config warnings are logged once, from the config state.
+    daemon: { speaksForDaemon: true, requestShutdown: () => {}, reloadAll: async () => '' }
   } as unknown as HostServices
   const runtime = await LuaRuntime.create(services, opts.modules)
   const states: LuaState[] = []

@@ -57,8 +57,10 @@ export async function loadConfig (config: string, clock: Clock = () => Date.now(
   const configFile = join(dir, 'trackalert.conf')
   await writeFile(configFile, `FILE = ${JSON.stringify(recordFile)}\n${LUA_DUMPER}\n${config}\n`)
   const stats = new DaemonStats()
-  const shared = inProcessServices(stats, devices, 'report tests', clock)
+  let loaded: Generation | null = null
+  const shared = inProcessServices(stats, devices, 'report tests', () => loaded, clock)
   const gen = await Generation.load({ configFile, configName: 'trackalert.conf' }, shared)
+  loaded = gen
   return {
     gen,
     stats,

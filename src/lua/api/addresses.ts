@@ -7,7 +7,7 @@ import { type ApiContext, fn, internal } from './context.ts'
  * ComboAddress, Netmask and NetmaskGroup. Objects are Lua tables with shared metatables built by the
  * prelude; NetmaskGroup state lives here, keyed by an id stored in the table and freed by __gc.
  */
-export function addressFunctions ({ lua, args }: ApiContext): HostFunction[] {
+export function addressFunctions ({ lua, args }: ApiContext<unknown>): HostFunction[] {
   const raw = lua.raw
   const groups = new Map<number, NetmaskGroup>()
   const masks = new Map<string, Netmask>()

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs'
 import { parseComboAddress, parseNetmask, type Netmask } from '../../net/index.ts'
 import { LUA_TTABLE } from '../constants.ts'
-import { type HostFunction, type HostImpl } from '../host.ts'
+import { type HostFunction } from '../host.ts'
 import { type LuaState } from '../state.ts'
 import { readValue } from '../values.ts'
 import { configNotices } from './config-notice.ts'
-import { type ApiContext, fn } from './context.ts'
+import { configOnly } from './config-only.ts'
+import { type ApiContext } from './context.ts'
+import { type HostServices } from './services.ts'
 import { type ListenerTls } from '../../config/settings.ts'
 
 const TLS_VERSIONS: Record<string, ListenerTls['minVersion']> = {
@@ -16,17 +18,11 @@ const TLS_VERSIONS: Record<string, ListenerTls['minVersion']> = {
  * Config-only functions. Every state runs the whole config (as upstream), so these act in the
  * config state only and do nothing in report states.
  */
-export function configFunctions (ctx: ApiContext): HostFunction[] {
+export function configFunctions (ctx: ApiContext<Pick<HostServices, 'settings' | 'output' | 'daemon'>>): HostFunction[] {
   const { lua, args, services } = ctx
   const { settings } = services
   const notices = configNotices(ctx)
   const raw = lua.raw
-  const configOnly = (name: string, impl: (L: number, state: LuaState) => void): HostFunction =>
-    fn(name, ((L, state) => {
-      if (state.role !== 'config') return 0
-      impl(L, state)
-      return 0
-    }) as HostImpl)
   const positive = (L: number, name: string): number => {
     const n = args.integer(L, 1, name)
     if (n < 1) throw new Error(`${name}: expected a positive number, got ${n}`)

@@ -1,17 +1,19 @@
-import { CONFIG_RELOADED } from '../../cluster/figures.ts'
+import { CONFIG_RELOADED } from '../../config/settings.ts'
 import { consoleHelpText, makeKey, parseControlSocketAddress, parseKey, testCrypto } from '../../console/index.ts'
 import { logger } from '../../log/index.ts'
 import { showCommandStatsText, showCustomStatsText, showPerfStatsText, statsText, type StatsSnapshot } from '../../stats/index.ts'
-import { RELOAD_SUCCESS } from '../../geoip/index.ts'
 import { VERSION } from '../../version.ts'
-import { formatCustomWebHooks, sumWebhookStats } from '../../webhooks/index.ts'
+import { formatCustomWebHooks, type WebhookHookStats } from '../../webhooks/index.ts'
 import { type HostFunction, type ResultPusher } from '../host.ts'
 import { configNotices } from './config-notice.ts'
+import { configOnly, inConfigState } from './config-only.ts'
 import { type ApiContext, fn } from './context.ts'
-import { type HostServices } from './services.ts'
+import { type ConsoleOutput, type HostServices } from './services.ts'
+
+type ConsolePorts = Pick<HostServices, 'settings' | 'scheduler' | 'output' | 'daemon'>
 
 /** Console text goes to the reply while a console line runs, to the log otherwise. */
-function emit (services: HostServices, text: string): void {
+function emit (services: { readonly output: ConsoleOutput }, text: string): void {
   if (services.output.capturing) services.output.write(text.endsWith('\n') || text === '' ? text : text + '\n')
   else logger.info(text)
 }
@@ -20,27 +22,30 @@ function emit (services: HostServices, text: string): void {
  * controlSocket/setKey (config) and the console commands. Console lines run once, in the config
  * state; these functions print into the reply as upstream's do.
  */
-export function consoleFunctions (ctx: ApiContext): HostFunction[] {
+export function consoleFunctions (ctx: ApiContext<ConsolePorts>): HostFunction[] {
   const { lua, args, services } = ctx
-  const { settings, stats } = services
+  const { settings, daemon } = services
   const notices = configNotices(ctx)
   const raw = lua.raw
   const show = (name: string, text: () => string): HostFunction => fn(name, () => { emit(services, text()); return 0 })
-  // Statistics views show the whole daemon: a multi-process one gathers the other processes' figures first.
-  const showTotals = (name: string, text: (snapshot: StatsSnapshot) => string): HostFunction => fn(name, () => {
-    if (!stats.hasPeers) { emit(services, text(stats.snapshot())); return 0 }
-    return stats.totalSnapshot().then((snapshot): ResultPusher => { emit(services, text(snapshot)); return () => 0 })
+  /**
+   * Prints what `format` makes of the daemon's figures: at once when they are at hand, after the
+   * other processes answered otherwise (the call then waits without holding its Lua state).
+   */
+  const showDaemon = <T>(name: string, figures: () => T | Promise<T>, format: (value: T) => string): HostFunction => fn(name, () => {
+    const value = figures()
+    if (!(value instanceof Promise)) { emit(services, format(value)); return 0 }
+    return value.then((v): ResultPusher => { emit(services, format(v)); return () => 0 })
   })
+  const showTotals = (name: string, text: (snapshot: StatsSnapshot) => string): HostFunction =>
+    showDaemon(name, () => daemon.totalSnapshot(), text)
   return [
-    fn('controlSocket', (L, state) => {
-      const address = parseControlSocketAddress(args.string(L, 1, 'controlSocket'))
-      if (state.role !== 'config') return 0
+    configOnly('controlSocket', (L) => parseControlSocketAddress(args.string(L, 1, 'controlSocket')), (address, L, state) => {
       if (settings.started && settings.controlSocket !== null) {
         notices.warn(L, state, 'controlSocket() after startup has no effect until the configuration is reloaded')
-        return 0
+        return
       }
       settings.controlSocket = address
-      return 0
     }),
     fn('setKey', (L, state) => {
       const key = parseKey(args.string(L, 1, 'setKey'))
@@ -49,11 +54,11 @@ export function consoleFunctions (ctx: ApiContext): HostFunction[] {
         // usable console unannounced, so this is an error that says what it does to the console.
         const effect = settings.consoleKey === null ? 'the console is disabled until a valid key is set' : 'the console keeps its previous key'
         notices.error(L, state, `setKey(): the key must be the base64 encoding of 32 bytes (make one with trackalert --make-key); ${effect}`)
-        if (state.role === 'config') settings.consoleKeyRejected = true
+        if (inConfigState(state)) settings.consoleKeyRejected = true
         raw.lua_pushboolean(L, 0)
         return 1
       }
-      if (state.role === 'config') { settings.consoleKey = key; settings.consoleKeyRejected = false }
+      if (inConfigState(state)) { settings.consoleKey = key; settings.consoleKeyRejected = false }
       raw.lua_pushboolean(L, 1)
       return 1
     }),
@@ -77,14 +82,7 @@ export function consoleFunctions (ctx: ApiContext): HostFunction[] {
     showTotals('showCommandStats', showCommandStatsText),
     showTotals('showCustomStats', showCustomStatsText),
     show('showACL', () => settings.acl.map((m) => m.toString()).join('\n')),
-    fn('showCustomWebHooks', () => {
-      const peers = services.peers()
-      if (peers === null) { emit(services, services.webhooks.showCustomWebHooks()); return 0 }
-      return peers.collect().then((others): ResultPusher => {
-        emit(services, formatCustomWebHooks(sumWebhookStats([services.webhooks.stats(), ...others.map((o) => o.webhooks)])))
-        return () => 0
-      })
-    }),
+    showDaemon('showCustomWebHooks', () => daemon.totalWebhookStats(), (stats: WebhookHookStats[]) => formatCustomWebHooks(stats)),
     show('showCustomEndpoints', () => ['Custom Endpoint', ...[...settings.customEndpoints].sort()].join('\n')),
     show('showBackgroundFuncs', () => services.scheduler.showBackgroundFuncs()),
     show('showVersion', () => `trackalert ${VERSION}`),
@@ -92,15 +90,14 @@ export function consoleFunctions (ctx: ApiContext): HostFunction[] {
       emit(services, testCrypto(args.optString(L, 1, 'testCrypto', 'testCrypto'), settings.consoleKey ?? undefined))
       return 0
     }),
-    fn('reloadGeoIPDBs', () => services.geoip.reloadAllAsync().then(async (text): Promise<ResultPusher> => {
-      // The other processes read the same files again; a failure there is logged where it happens.
-      if (text === RELOAD_SUCCESS) await services.peers()?.reloadGeoIPElsewhere()
+    // Every process reads the same files again; a failure in another one is logged where it happens.
+    fn('reloadGeoIPDBs', () => daemon.reloadGeoIPAll().then((text): ResultPusher => {
       emit(services, text)
       return () => 0
     })),
     // A failed reload is a Lua error, so `trackalert -e 'reloadConfig()'` exits non-zero; the
     // previous configuration keeps serving either way.
-    fn('reloadConfig', () => services.reloadConfig().then((text): ResultPusher => {
+    fn('reloadConfig', () => daemon.reloadAll().then((text): ResultPusher => {
       if (text !== CONFIG_RELOADED) throw new Error(text)
       emit(services, text)
       return () => 0

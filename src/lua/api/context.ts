@@ -3,11 +3,14 @@ import { type HostFunction, type HostImpl } from '../host.ts'
 import { type LuaModule } from '../wasm.ts'
 import { type HostServices } from './services.ts'
 
-/** What every host API module gets: the Lua module, argument readers and the daemon's services. */
-export interface ApiContext {
+/**
+ * What every host API module gets: the Lua module, argument readers and the daemon's services.
+ * A module names the ports it uses, e.g. `ApiContext<Pick<HostServices, 'geoip'>>`.
+ */
+export interface ApiContext<S = HostServices> {
   readonly lua: LuaModule
   readonly args: Args
-  readonly services: HostServices
+  readonly services: S
 }
 
 /** Internal functions live in the hidden `__ta` table that the prelude consumes. */

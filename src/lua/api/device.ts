@@ -1,14 +1,15 @@
 import { type HostFunction } from '../host.ts'
-import { type ApiContext, fn } from './context.ts'
+import { configOnly } from './config-only.ts'
+import { type ApiContext } from './context.ts'
+import { type HostServices } from './services.ts'
 
 /** setDeviceCacheSize(n): size of the parsed-device LRU cache (0 disables it). */
-export function deviceFunctions ({ args, services }: ApiContext): HostFunction[] {
+export function deviceFunctions ({ args, services }: ApiContext<Pick<HostServices, 'devices'>>): HostFunction[] {
   return [
-    fn('setDeviceCacheSize', (L, state) => {
+    configOnly('setDeviceCacheSize', (L) => {
       const n = args.integer(L, 1, 'setDeviceCacheSize')
       if (n < 0) throw new Error(`setDeviceCacheSize: expected 0 or more, got ${n}`)
-      if (state.role === 'config') services.devices.setCacheSize(n)
-      return 0
-    })
+      return n
+    }, (n) => { services.devices.setCacheSize(n) })
   ]
 }

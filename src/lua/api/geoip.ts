@@ -3,14 +3,16 @@ import { LUA_TSTRING, LUA_TTABLE } from '../constants.ts'
 import { type HostFunction } from '../host.ts'
 import { pushNumber, pushValue, readValue } from '../values.ts'
 import { configNotices } from './config-notice.ts'
+import { configOnly } from './config-only.ts'
 import { type ApiContext, fn, internal } from './context.ts'
+import { type HostServices } from './services.ts'
 
 /**
  * GeoIP2 databases. A Lua GeoIP2DB is a table { name } with a shared metatable; each lookup
  * resolves the name in the registry, so a reload (which swaps data inside the registry's handle)
  * is seen by objects fetched before it.
  */
-export function geoipFunctions (ctx: ApiContext): HostFunction[] {
+export function geoipFunctions (ctx: ApiContext<Pick<HostServices, 'geoip' | 'output' | 'daemon'>>): HostFunction[] {
   const { lua, args, services } = ctx
   const { geoip } = services
   const notices = configNotices(ctx)
@@ -48,12 +50,7 @@ export function geoipFunctions (ctx: ApiContext): HostFunction[] {
   }
   const legacy = legacyGeoIPFunctions.map((name) => fn(name, () => { throw new Error(legacyGeoIPMessage(name)) }))
   return [
-    fn('newGeoIP2DB', (L, state) => {
-      const name = args.string(L, 1, 'newGeoIP2DB')
-      const file = args.string(L, 2, 'newGeoIP2DB')
-      if (state.role === 'config') geoip.open(name, file)
-      return 0
-    }),
+    configOnly('newGeoIP2DB', (L) => [args.string(L, 1, 'newGeoIP2DB'), args.string(L, 2, 'newGeoIP2DB')], ([name, file]) => { geoip.open(name, file) }),
     fn('getGeoIP2DB', (L, state) => {
       const name = args.string(L, 1, 'getGeoIP2DB')
       if (geoip.get(name) === undefined) notices.error(L, state, `getGeoIP2DB(): Could not find database named ${name}`)

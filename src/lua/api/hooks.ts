@@ -2,10 +2,12 @@ import { logger } from '../../log/index.ts'
 import { LUA_REGISTRYINDEX, LUA_TFUNCTION } from '../constants.ts'
 import { type HostFunction } from '../host.ts'
 import { configNotices } from './config-notice.ts'
+import { configOnly, inConfigState, once } from './config-only.ts'
 import { type ApiContext, fn } from './context.ts'
+import { type HostServices } from './services.ts'
 
 /** setReport, setCustomEndpoint, setBackground: take effect in every state; addCustomStat/incCustomStat. */
-export function hookFunctions (ctx: ApiContext): HostFunction[] {
+export function hookFunctions (ctx: ApiContext<Pick<HostServices, 'settings' | 'stats' | 'output' | 'daemon'>>): HostFunction[] {
   const { lua, args, services } = ctx
   const raw = lua.raw
   const notices = configNotices(ctx)
@@ -17,14 +19,14 @@ export function hookFunctions (ctx: ApiContext): HostFunction[] {
   return [
     fn('setReport', (L, state) => {
       state.reportRef = ref(L, 1, 'setReport')
-      if (state.role === 'config') services.settings.reportDefined = true
+      if (inConfigState(state)) services.settings.reportDefined = true
       return 0
     }),
     fn('setCustomEndpoint', (L, state) => {
       const name = args.string(L, 1, 'setCustomEndpoint')
       if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`setCustomEndpoint: '${name}' is not a valid endpoint name (letters, digits, _ . -)`)
       state.customRefs.set(name, ref(L, 2, 'setCustomEndpoint'))
-      if (state.role === 'config') services.settings.customEndpoints.add(name)
+      if (inConfigState(state)) services.settings.customEndpoints.add(name)
       return 0
     }),
     fn('setBackground', (L, state) => {
@@ -36,24 +38,20 @@ export function hookFunctions (ctx: ApiContext): HostFunction[] {
       }
       const name = args.string(L, 1, 'setBackground')
       state.backgroundRefs.set(name, ref(L, 2, 'setBackground'))
-      if (state.role === 'config') services.settings.backgroundFunctions.add(name)
+      if (inConfigState(state)) services.settings.backgroundFunctions.add(name)
       return 0
     }),
-    fn('addCustomStat', (L, state) => {
-      const name = args.string(L, 1, 'addCustomStat')
-      if (state.role === 'config') services.stats.addCustomStat(name)
-      return 0
-    }),
+    configOnly('addCustomStat', (L) => args.string(L, 1, 'addCustomStat'), (name) => { services.stats.addCustomStat(name) }),
     fn('incCustomStat', (L, state) => {
       const name = args.string(L, 1, 'incCustomStat')
       // Every report state (and every worker process) runs the config again: only one top-level call counts.
-      if (state.loadingConfig && (state.role !== 'config' || services.isWorker)) return 0
+      if (!once(state, services.daemon)) return 0
       services.stats.incCustomStat(name)
       return 0
     }),
     fn('shutdown', () => {
       logger.notice('shutdown requested from Lua')
-      services.requestShutdown()
+      services.daemon.requestShutdown()
       return 0
     })
   ]

@@ -11,8 +11,12 @@ import { geoipFunctions } from './geoip.ts'
 import { deviceFunctions } from './device.ts'
 import { consoleFunctions } from './console.ts'
 
-export { type HostServices, type CustomStatsPort, type ConsoleOutput } from './services.ts'
+export {
+  type HostServices, type ConsoleOutput, type DaemonPort, type DeviceCachePort, type GeoIPPort, type SchedulesPort,
+  type StatsPort, type WebhooksPort
+} from './services.ts'
 export { type ApiContext, fn, internal, INTERNAL_PREFIX } from './context.ts'
+export { configOnly, inConfigState, once } from './config-only.ts'
 
 /**
  * A host API module: returns its host functions. A module may also carry Lua source (`prelude`)

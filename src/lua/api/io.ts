@@ -94,7 +94,7 @@ class LuaFile {
  * Host side of the real-file-system `io` library. Local file I/O stays synchronous on purpose: it
  * hits the page cache and is bounded by the Lua time limit; network I/O is what must never block.
  */
-export function ioFunctions ({ lua, args }: ApiContext): HostFunction[] {
+export function ioFunctions ({ lua, args }: ApiContext<unknown>): HostFunction[] {
   const files = new Map<number, LuaFile>()
   let nextId = 3
   const raw = lua.raw

@@ -4,7 +4,7 @@ import { readValue } from '../values.ts'
 import { type ApiContext, fn } from './context.ts'
 
 /** infoLog/vinfoLog/warnLog/errorLog/debugLog(message, {key=value}): one line with key="value" pairs. */
-export function loggingFunctions ({ lua, args }: ApiContext): HostFunction[] {
+export function loggingFunctions ({ lua, args }: ApiContext<unknown>): HostFunction[] {
   const make = (name: string, level: LogLevelValue, verboseOnly: boolean): HostFunction => fn(name, (L) => {
     // Checked first so a disabled level costs no argument conversion.
     if ((verboseOnly && !logger.verbose) || !logger.enabled(level)) return 0

@@ -1,15 +1,44 @@
-import { type PeerLink } from '../../cluster/figures.ts'
 import { type DaemonSettings } from '../../config/settings.ts'
-import { type DeviceParser } from '../../device/index.ts'
-import { type GeoIPRegistry } from '../../geoip/index.ts'
-import { type Scheduler } from '../../scheduler/index.ts'
-import { type DaemonStats } from '../../stats/index.ts'
-import { type WebhookDispatcher } from '../../webhooks/index.ts'
+import { type GeoIPLookup } from '../../geoip/index.ts'
+import { type StatsSnapshot } from '../../stats/index.ts'
+import { type WebhookHookStats, type WebhookSettingsPatch } from '../../webhooks/index.ts'
 
-/** Custom-stat operations the Lua API needs from the statistics service. */
-export interface CustomStatsPort {
+/*
+ * The ports the Lua host API calls into. Each API module names the few it uses (see ApiContext);
+ * the app builds the services behind them and owns their lifecycle.
+ */
+
+/** Custom statistics (addCustomStat / incCustomStat) and the webhook counters addCustomWebHook declares. */
+export interface StatsPort {
   addCustomStat (name: string): void
   incCustomStat (name: string): void
+  registerWebhook (id: number, url: string): void
+}
+
+/** The custom webhooks of the configuration. */
+export interface WebhooksPort {
+  addHook (name: string, keys: Readonly<Record<string, string>>): { readonly id: number, readonly config: { readonly url: string } }
+  /** Queues a delivery; false when the hook is unknown or its queue is full. */
+  run (name: string, data: string): boolean
+  configure (patch: WebhookSettingsPatch): void
+}
+
+/** Schedules for background functions. */
+export interface SchedulesPort {
+  addCron (expression: string, name: string): void
+  addInterval (seconds: number, name: string): void
+  setMaxConcurrent (n: number): void
+  setTimeZone (timeZone: string | undefined): void
+  showBackgroundFuncs (): string
+}
+
+export interface GeoIPPort {
+  open (name: string, file: string): void
+  get (name: string): GeoIPLookup | undefined
+}
+
+export interface DeviceCachePort {
+  setCacheSize (size: number): void
 }
 
 /** Text the console commands print; the console returns it as the reply. */
@@ -20,23 +49,36 @@ export interface ConsoleOutput {
 }
 
 /**
- * The daemon services that the Lua host API calls into. The Lua layer depends on this interface;
- * the app builds the concrete services and owns their lifecycle.
+ * The whole daemon, however many processes it runs (src/topology implements it). The Lua API asks
+ * it for totals and daemon-wide actions, never which process it runs in.
  */
+export interface DaemonPort {
+  /**
+   * This process says once what concerns the whole daemon. Every Lua state of every process runs
+   * the whole configuration: this process's config state is the run that counts (its warnings are
+   * logged, its top-level incCustomStat adds one).
+   */
+  readonly speaksForDaemon: boolean
+  /** The daemon's statistics; synchronous when there is no other process to ask. */
+  totalSnapshot (): StatsSnapshot | Promise<StatsSnapshot>
+  /** Per-hook webhook figures summed over the daemon; synchronous when there is no other process to ask. */
+  totalWebhookStats (): WebhookHookStats[] | Promise<WebhookHookStats[]>
+  /** Reloads the configuration everywhere; resolves with the console's message (CONFIG_RELOADED or why not). */
+  reloadAll (): Promise<string>
+  /** Reads the GeoIP databases again everywhere; resolves with the console's message. */
+  reloadGeoIPAll (): Promise<string>
+  /** Lua `shutdown()`: the whole daemon stops gracefully. */
+  requestShutdown (): void
+}
+
+/** Everything the host API modules may ask for; each module takes only the ports it names. */
 export interface HostServices {
   readonly settings: DaemonSettings
-  readonly stats: DaemonStats
-  readonly webhooks: WebhookDispatcher
-  readonly scheduler: Scheduler
-  readonly geoip: GeoIPRegistry
-  readonly devices: DeviceParser
+  readonly stats: StatsPort
+  readonly webhooks: WebhooksPort
+  readonly scheduler: SchedulesPort
+  readonly geoip: GeoIPPort
+  readonly devices: DeviceCachePort
   readonly output: ConsoleOutput
-  /** Begins a graceful shutdown (Lua `shutdown()`). */
-  requestShutdown (): void
-  /** Reloads the configuration (console `reloadConfig()`); resolves with a message for the console. */
-  reloadConfig (): Promise<string>
-  /** The rest of a multi-process daemon, or null when this process is the whole daemon. */
-  peers (): PeerLink | null
-  /** A worker of a multi-process daemon: its config load repeats what the primary's did. */
-  readonly isWorker: boolean
+  readonly daemon: DaemonPort
 }

@@ -1,16 +1,15 @@
 import { type HostFunction } from '../host.ts'
-import { type LuaState } from '../state.ts'
 import { readValue } from '../values.ts'
 import { configNotices } from './config-notice.ts'
+import { configOnly } from './config-only.ts'
 import { type ApiContext, fn } from './context.ts'
+import { type HostServices } from './services.ts'
 
 /** addCustomWebHook and the webhook settings (config only); runCustomWebHook (everywhere). */
-export function webhookFunctions (ctx: ApiContext): HostFunction[] {
+export function webhookFunctions (ctx: ApiContext<Pick<HostServices, 'webhooks' | 'stats' | 'output' | 'daemon'>>): HostFunction[] {
   const { lua, args, services } = ctx
   const { webhooks, stats } = services
   const notices = configNotices(ctx)
-  const configOnly = (name: string, apply: (L: number, state: LuaState) => void): HostFunction =>
-    fn(name, (L, state) => { if (state.role === 'config') apply(L, state); return 0 })
   const seconds = (L: number, name: string): number => {
     const n = args.number(L, 1, name)
     if (!(n > 0)) throw new Error(`${name}: expected a positive number of seconds, got ${n}`)

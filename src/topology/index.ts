@@ -1,0 +1,5 @@
+export { fixedTopology, type Capabilities, type LocalProcess, type LocalReload, type ServingInfo, type Topology, type TopologyChoice } from './topology.ts'
+export { SingleProcess, type SingleProcessOptions } from './single.ts'
+export { PrimaryTopology, type PrimaryTopologyOptions } from './primary.ts'
+export { WorkerTopology, type WorkerTopologyOptions } from './worker.ts'
+export { type ReloadHooks } from './shared.ts'
