@@ -1,3 +1,4 @@
+import assert from 'node:assert'
 import { CONFIG_RELOADED, type PeerLink, type PrimaryLink, type ProcessFigures } from './cluster/figures.ts'
 import { applyLiveHttpSettings, liveHttpSettings, sameLiveHttpSettings, type LiveHttpSettings } from './config/settings.ts'
 import { ConsoleServer } from './console/index.ts'
@@ -106,7 +107,7 @@ export class App {
 
   /** The generation serving requests now. */
   get current (): Generation {
-    if (this.#gen === null) throw new Error('configuration not loaded')
+    assert(this.#gen !== null, 'configuration not loaded')
     return this.#gen
   }
 

@@ -1,6 +1,6 @@
 import { App } from '../app.ts'
 import { ClusterWorkerLink } from '../cluster/index.ts'
-import { isTrackalertError } from '../errors.ts'
+import { isTrackalertError, TrackalertError } from '../errors.ts'
 import { logger } from '../log/index.ts'
 import { configFromPrimary } from './config-path.ts'
 import { type CliOptions } from './options.ts'
@@ -45,7 +45,7 @@ export async function runWorker (opts: CliOptions): Promise<number> {
     if (app !== null) close(app)
   }
   const started = (): App => {
-    if (app === null) throw new Error('this worker is still starting')
+    if (app === null) throw new TrackalertError('TA_ERR_CLUSTER', 'this worker is still starting')
     return app
   }
   // The primary asks a worker for nothing until it announces itself ready, after start-up.

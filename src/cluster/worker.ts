@@ -2,6 +2,7 @@ import { type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
 import { type PeerLink, type ProcessFigures } from './figures.ts'
 import { PendingRequests, replyWhenDone, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** What a worker process offers the primary. */
 export interface WorkerHost {
@@ -83,7 +84,7 @@ export class ClusterWorkerLink implements PeerLink {
 
   #request (t: 'collect' | 'reload' | 'reload-geoip'): Promise<Reply> {
     return this.#requests.request(`primary ${t}`, (id) => {
-      if (process.send === undefined || !process.connected) throw new Error('not connected to the primary process')
+      if (process.send === undefined || !process.connected) throw new TrackalertError('TA_ERR_CLUSTER', 'not connected to the primary process')
       process.send({ t, id } satisfies ToPrimary)
     })
   }

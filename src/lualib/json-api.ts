@@ -62,7 +62,7 @@ const configFunctions: Record<string, ConfigFn> = {
   encode_keep_buffer ({ lua }, L) { lua.raw.lua_pushboolean(L, 1); return 1 },
   decode_invalid_numbers ({ lua, args }, L) {
     if (!args.isNil(L, 2) && onOff(lua.raw.lua_type(L, 2), L, args, 'decode_invalid_numbers')) {
-      throw new Error('decode_invalid_numbers(true) is not supported: the decoder accepts standard JSON numbers only')
+      throw new TrackalertError('TA_ERR_LUA_ARGUMENT', 'decode_invalid_numbers(true) is not supported: the decoder accepts standard JSON numbers only')
     }
     lua.raw.lua_pushboolean(L, 0)
     return 1
@@ -126,7 +126,7 @@ export const jsonModule: ApiModule = Object.assign((ctx: ApiContext): HostFuncti
     internal('jsonConfig', (L, state) => {
       const name = args.string(L, 1, 'json config')
       const f = configFunctions[name]
-      if (f === undefined) throw new Error(`unknown json option '${name}'`)
+      if (f === undefined) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `unknown json option '${name}'`)
       const t = raw.lua_type(L, 2)
       return f(ctx, L, t === LUA_TNIL || t === LUA_TNONE ? jsonOptions(state) : ownJsonOptions(state))
     })

@@ -52,7 +52,7 @@ export function mailModule (queue: MailQueue): ApiModule {
       }),
       fn('sendMail', (L) => {
         args.table(L, 1, 'sendMail')
-        if (!queue.configured) throw new Error('sendMail: no mail relay configured (setMailRelay{host = ...})')
+        if (!queue.configured) throw new TrackalertError('TA_ERR_OUTBOUND', 'sendMail: no mail relay configured (setMailRelay{host = ...})')
         const o = Options.read(lua, L, 1, 'sendMail', MAIL_KEYS)
         const to = addresses(o, 'to')
         if (to === undefined) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', "sendMail: option 'to' is required")

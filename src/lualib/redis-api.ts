@@ -53,7 +53,7 @@ function pushReply (lua: LuaModule, L: number, v: unknown, depth: number): void 
   else if (typeof v === 'string') lua.pushString(L, v)
   else if (v instanceof Error) lua.pushString(L, v.message)
   else if (Array.isArray(v)) {
-    if (depth >= MAX_REPLY_DEPTH) throw new Error('reply nested too deeply')
+    if (depth >= MAX_REPLY_DEPTH) throw new TrackalertError('TA_ERR_OUTBOUND', 'reply nested too deeply')
     raw.lua_createtable(L, v.length, 0)
     for (let i = 0; i < v.length; i++) {
       pushReply(lua, L, v[i], depth + 1)
