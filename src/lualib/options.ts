@@ -97,12 +97,3 @@ export class Options {
     return new TrackalertError('TA_ERR_LUA_ARGUMENT', `${this.fn}: option '${key}' must be ${expected}, got ${shown}`)
   }
 }
-
-/** Milliseconds from a seconds argument that may be nil. */
-export function secondsArg (lua: LuaModule, L: number, idx: number, fn: string): number | undefined {
-  const t = lua.raw.lua_type(L, idx)
-  if (t === LUA_TNIL || t === LUA_TNONE) return undefined
-  const n = lua.raw.lua_tonumberx(L, idx, 0)
-  if (!(n > 0)) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `bad argument #${idx} to '${fn}' (positive number of seconds expected)`)
-  return Math.round(n * 1000)
-}
