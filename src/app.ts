@@ -1,3 +1,4 @@
+import assert from 'node:assert'
 import { applyLiveHttpSettings, liveHttpSettings, sameLiveHttpSettings } from './config/settings.ts'
 import { ConsoleServer } from './console/index.ts'
 import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
@@ -75,7 +76,7 @@ export class App {
     app = new App(options, choice.first)
     app.#gen = await Generation.load(app.#generationOptions(), app.#shared())
     const chosen = choice.choose(app.#gen.settings)
-    if (chosen.speaksForDaemon !== choice.first.speaksForDaemon) throw new Error('the process topology changed whether this process speaks for the daemon')
+    assert.equal(chosen.speaksForDaemon, choice.first.speaksForDaemon, 'the process topology changed whether this process speaks for the daemon')
     app.#useTopology(chosen)
     if (app.#stopRequested) return app
     if (chosen.speaksForDaemon) {
@@ -92,7 +93,7 @@ export class App {
 
   /** The generation serving requests now. */
   get current (): Generation {
-    if (this.#gen === null) throw new Error('configuration not loaded')
+    assert(this.#gen !== null, 'configuration not loaded')
     return this.#gen
   }
 

@@ -1,6 +1,7 @@
 /**
- * Every error the daemon raises on purpose has a stable code `TA_ERR_<AREA>_<CONDITION>`.
- * Branch on `err.code`, never on message text. HTTP-visible errors carry their status.
+ * Every error the daemon raises on purpose for a caller or a user to act on has a stable code
+ * `TA_ERR_<AREA>_<CONDITION>`, listed in docs/errors.md. Branch on `err.code`, never on message text.
+ * Broken internal invariants are node:assert failures, not coded errors.
  */
 export const errorCodes = [
   'TA_ERR_CONFIG_LOAD',
@@ -8,27 +9,26 @@ export const errorCodes = [
   'TA_ERR_CLI_USAGE',
   'TA_ERR_LUA_RUNTIME',
   'TA_ERR_LUA_TIMEOUT',
-  'TA_ERR_LUA_NOT_AVAILABLE',
-  'TA_ERR_HTTP_BAD_REQUEST',
-  'TA_ERR_HTTP_BODY_TOO_LARGE',
+  'TA_ERR_LUA_ARGUMENT',
+  'TA_ERR_JSON',
+  'TA_ERR_OUTBOUND',
   'TA_ERR_LISTEN',
   'TA_ERR_GEOIP',
   'TA_ERR_WEBHOOK_CONFIG',
   'TA_ERR_SCHEDULE',
-  'TA_ERR_CONSOLE'
+  'TA_ERR_CONSOLE',
+  'TA_ERR_CLUSTER'
 ] as const
 
 export type ErrorCode = (typeof errorCodes)[number]
 
 export class TrackalertError extends Error {
   readonly code: ErrorCode
-  readonly statusCode: number | undefined
 
-  constructor (code: ErrorCode, message: string, options?: { cause?: unknown, statusCode?: number }) {
+  constructor (code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined)
     this.name = 'TrackalertError'
     this.code = code
-    this.statusCode = options?.statusCode
   }
 }
 

@@ -9,6 +9,7 @@ import { LuaScriptError } from './lua/lua-error.ts'
 import { LuaStatePool } from './lua/pool.ts'
 import { LuaRuntime, runConfigFile } from './lua/runtime.ts'
 import { type LuaState } from './lua/state.ts'
+import { CustomEndpointRunner } from './report/custom-endpoint.ts'
 import { ReportPipeline, type Clock } from './report/pipeline.ts'
 import { Scheduler } from './scheduler/index.ts'
 import { type DaemonStats } from './stats/index.ts'
@@ -82,6 +83,7 @@ export class Generation {
   readonly pool: LuaStatePool
   readonly dispatcher: LuaDispatcher
   readonly pipeline: ReportPipeline
+  readonly customEndpoints: CustomEndpointRunner
   readonly webhooks: WebhookDispatcher
   readonly scheduler: Scheduler
   readonly geoip: GeoIPRegistry
@@ -101,6 +103,7 @@ export class Generation {
     this.pipeline = new ReportPipeline(this.runtime.lua, this.dispatcher, shared.stats, shared.clock)
     this.pipeline.enricher = shared.devices
     this.pipeline.hasReport = this.settings.reportDefined
+    this.customEndpoints = new CustomEndpointRunner(this.runtime.lua, this.dispatcher)
   }
 
   get lua (): LuaRuntime['lua'] { return this.runtime.lua }

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path'
 import { consoleCompletions, isCipherVariant, makeKey, parseControlSocketAddress, parseKey, runConsoleClient } from '../console/index.ts'
-import { isTrackalertError } from '../errors.ts'
+import { isTrackalertError, TrackalertError } from '../errors.ts'
 import { readClientConfig } from './client-config.ts'
 import { resolveConfigPath } from './config-path.ts'
 import { type CliOptions } from './options.ts'
@@ -18,7 +18,7 @@ export async function runClient (opts: CliOptions): Promise<number> {
     const cc = readClientConfig(config.absolute)
     ;({ host, port } = parseControlSocketAddress(cc.controlSocket))
     const parsed = parseKey(cc.key)
-    if (parsed === null) throw new Error(`${config.name}: setKey() needs the base64 encoding of 32 bytes (make one with trackalert --make-key)`)
+    if (parsed === null) throw new TrackalertError('TA_ERR_CONFIG_INVALID', `${config.name}: setKey() needs the base64 encoding of 32 bytes (make one with trackalert --make-key)`)
     key = parsed
   } catch (err) {
     process.stderr.write(`trackalert: ${isTrackalertError(err) ? err.message : (err as Error).message}\n`)

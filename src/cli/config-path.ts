@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
+import { TrackalertError } from '../errors.ts'
 
 export const DEFAULT_CONFIGS = ['/etc/wforce/trackalert.conf', '/etc/trackalert.conf'] as const
 
@@ -34,7 +35,7 @@ export function workerConfigEnv (config: ConfigPath): Record<string, string> {
 export function configFromPrimary (env: NodeJS.ProcessEnv): ConfigPath {
   const absolute = env[WORKER_CONFIG]
   if (absolute === undefined || !isAbsolute(absolute)) {
-    throw new Error(`worker process started without an absolute ${WORKER_CONFIG} from its primary`)
+    throw new TrackalertError('TA_ERR_CLI_USAGE', `worker process started without an absolute ${WORKER_CONFIG} from its primary`)
   }
   return { absolute, name: env[WORKER_CONFIG_NAME] ?? absolute, folder: dirname(absolute) }
 }

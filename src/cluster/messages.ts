@@ -1,5 +1,6 @@
 import { type LiveHttpSettings } from '../config/settings.ts'
 import { type ProcessFigures } from './figures.ts'
+import { TrackalertError } from '../errors.ts'
 
 /**
  * The IPC protocol between the primary and its workers (node:cluster's channel, JSON-serialised).
@@ -38,7 +39,7 @@ export function replyWhenDone (id: number, work: Promise<Omit<Reply, 't' | 'id'>
 }
 
 /** Why a request failed at once: the process it went to exited (not a timeout or an error it sent). */
-export class PeerGoneError extends Error {}
+export class PeerGoneError extends TrackalertError { constructor (why: string) { super('TA_ERR_CLUSTER', why) } }
 
 interface Pending {
   readonly resolve: (r: Reply) => void
@@ -62,7 +63,7 @@ export class PendingRequests {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id)
-        reject(new Error(`${what}: no answer within ${this.#timeoutMs} ms`))
+        reject(new TrackalertError('TA_ERR_CLUSTER', `${what}: no answer within ${this.#timeoutMs} ms`))
       }, this.#timeoutMs)
       this.#pending.set(id, { resolve, reject, timer, to })
       try {
@@ -80,7 +81,7 @@ export class PendingRequests {
     if (entry === undefined) return
     this.#pending.delete(reply.id)
     clearTimeout(entry.timer)
-    if (reply.error !== undefined) entry.reject(new Error(reply.error))
+    if (reply.error !== undefined) entry.reject(new TrackalertError('TA_ERR_CLUSTER', reply.error))
     else entry.resolve(reply)
   }
 
@@ -98,7 +99,7 @@ export class PendingRequests {
   failAll (why: string): void {
     for (const [id, entry] of this.#pending) {
       clearTimeout(entry.timer)
-      entry.reject(new Error(why))
+      entry.reject(new TrackalertError('TA_ERR_CLUSTER', why))
       this.#pending.delete(id)
     }
   }

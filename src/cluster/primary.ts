@@ -3,6 +3,7 @@ import { logger } from '../log/index.ts'
 import { forkClusterWorker, type ForkWorker, type WorkerProcess as Worker } from './channel.ts'
 import { type ProcessFigures } from './figures.ts'
 import { PeerGoneError, PendingRequests, replyWhenDone, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** What the primary's own process offers its workers. */
 export interface PrimaryHost {
@@ -87,7 +88,7 @@ export class ClusterPrimary {
         }
         if (msg.t === 'failed') {
           failure = `worker process ${pid}: ${msg.message}`
-          reject(new Error(failure))
+          reject(new TrackalertError('TA_ERR_CLUSTER', failure))
           return
         }
         this.#onMessage(worker, msg)
@@ -96,7 +97,7 @@ export class ClusterPrimary {
         this.#workers.delete(worker)
         this.#requests.failTo(worker, `worker process ${pid} exited`)
         const how = signal !== null ? `signal ${signal}` : `code ${String(code)}`
-        if (!state.ready) { reject(new Error(failure ?? `worker process ${pid} exited with ${how} before it was ready`)); return }
+        if (!state.ready) { reject(new TrackalertError('TA_ERR_CLUSTER', failure ?? `worker process ${pid} exited with ${how} before it was ready`)); return }
         if (this.#stopping) return
         logger.error('worker process died, starting a new one', { pid, exit: how })
         setTimeout(() => {

@@ -3,6 +3,7 @@ import { logger } from '../log/index.ts'
 import { type ParentChannel } from './channel.ts'
 import { type ProcessFigures } from './figures.ts'
 import { PendingRequests, replyWhenDone, type Reply, type ToPrimary, type ToWorker } from './messages.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** What a worker process offers the primary. */
 export interface WorkerHost {
@@ -87,7 +88,7 @@ export class ClusterWorkerLink {
 
   #request (t: 'collect' | 'reload' | 'reload-geoip'): Promise<Reply> {
     return this.#requests.request(`primary ${t}`, (id) => {
-      if (this.#parent.send === undefined || !this.#parent.connected) throw new Error('not connected to the primary process')
+      if (this.#parent.send === undefined || !this.#parent.connected) throw new TrackalertError('TA_ERR_CLUSTER', 'not connected to the primary process')
       this.#parent.send({ t, id } satisfies ToPrimary)
     })
   }

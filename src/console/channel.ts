@@ -1,5 +1,6 @@
 import { type ConsoleCipher } from './cipher.ts'
 import { incrementNonce, mergeNonce } from './nonce.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** Supplies the key per message: `setKey()` on the console changes it for open connections too, as upstream. */
 export type KeySource = () => Buffer | undefined
@@ -37,7 +38,7 @@ export class SecureChannel {
 
   #requireKey (): Buffer {
     const key = this.#key()
-    if (key === undefined) throw new Error('no console key configured (setKey)')
+    if (key === undefined) throw new TrackalertError('TA_ERR_CONSOLE', 'no console key configured (setKey)')
     return key
   }
 }

@@ -1,3 +1,4 @@
+import { TrackalertError } from '../errors.ts'
 import { TAG_BYTES } from './cipher.ts'
 
 /** Every message is a 2-byte big-endian length followed by that many bytes of sealed box. */
@@ -5,8 +6,12 @@ export const MAX_FRAME_BYTES = 0xffff
 /** The largest plaintext that still fits a frame once sealed. */
 export const MAX_PLAINTEXT_BYTES = MAX_FRAME_BYTES - TAG_BYTES
 
-export class FrameError extends Error {
-  override name = 'FrameError'
+/** A frame that can never be valid: the connection is dropped with this reason (not an internal error). */
+export class FrameError extends TrackalertError {
+  constructor (message: string) {
+    super('TA_ERR_CONSOLE', message)
+    this.name = 'FrameError'
+  }
 }
 
 export function encodeFrame (body: Uint8Array): Buffer {

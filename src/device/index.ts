@@ -9,7 +9,6 @@ export {
   type DeviceParserOptions,
   type DeviceProtocolKind
 } from './parser.ts'
-export { resolveDeviceAttrs, type ReportDeviceFields } from './report.ts'
 export { UserAgentParser, type UserAgentInfo, type OsInfo, type DeviceInfo, type ParsedUserAgent } from './ua-parser.ts'
 export { loadRegexes, defaultRegexesFile, compileRegexesText, type CompiledRegexes } from './regexes.ts'
 export { parseImapId, imapDeviceAttrs, type ImapIdFields } from './imap-id.ts'

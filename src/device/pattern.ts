@@ -1,3 +1,5 @@
+import { TrackalertError } from '../errors.ts'
+
 /**
  * regexes.yaml is written for Python's `re`. JavaScript accepts nearly the same syntax; the constructs that
  * differ are rewritten here before compiling, so a file using them works instead of silently matching
@@ -13,8 +15,7 @@ export interface TranslatedPattern {
   readonly translated: boolean
 }
 
-export class PatternError extends Error {}
-
+/** Throws TA_ERR_CONFIG_INVALID for a construct with no faithful JavaScript equivalent. */
 export function translatePattern (pattern: string, flags: string): TranslatedPattern {
   let src = pattern
   let outFlags = flags
@@ -23,7 +24,7 @@ export function translatePattern (pattern: string, flags: string): TranslatedPat
   const inline = /^\(\?([aiLmsux]+)\)/.exec(src)
   if (inline !== null) {
     const letters = inline[1] ?? ''
-    if (letters !== 'i') throw new PatternError(`unsupported inline flags (?${letters})`)
+    if (letters !== 'i') throw new TrackalertError('TA_ERR_CONFIG_INVALID', `unsupported inline flags (?${letters})`)
     src = src.slice(inline[0].length)
     if (!outFlags.includes('i')) outFlags += 'i'
     translated = true
@@ -65,14 +66,14 @@ export function translatePattern (pattern: string, flags: string): TranslatedPat
     }
     if (ch === '(' && src.startsWith('(?P=', i)) {
       const end = src.indexOf(')', i)
-      if (end < 0) throw new PatternError('unterminated (?P= backreference')
+      if (end < 0) throw new TrackalertError('TA_ERR_CONFIG_INVALID', 'unterminated (?P= backreference')
       out += `\\k<${src.slice(i + 4, end)}>`
       i = end
       translated = true
       continue
     }
     if (ch === '(' && /^\(\?[aiLmsux]+\)/.test(src.slice(i, i + 12))) {
-      throw new PatternError('inline flags are only supported at the start of a pattern')
+      throw new TrackalertError('TA_ERR_CONFIG_INVALID', 'inline flags are only supported at the start of a pattern')
     }
     out += ch
   }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { parse as YamlParse } from 'yaml'
-import { TrackalertError } from '../errors.ts'
+import { isTrackalertError, TrackalertError } from '../errors.ts'
 import { logger } from '../log/index.ts'
-import { PatternError, hasNestedQuantifier, translatePattern } from './pattern.ts'
+import { hasNestedQuantifier, translatePattern } from './pattern.ts'
 
 /** A replacement split at its `$1`..`$9` placeholders: literal text and group numbers, expanded per match. */
 export type Template = ReadonlyArray<string | number>
@@ -128,7 +128,7 @@ function compileSection (root: Record<string, unknown>, name: SectionName, file:
         logger.warn('device regex may backtrack catastrophically (nested unbounded quantifier)', { file, rule: where })
       }
     } catch (err) {
-      const reason = err instanceof PatternError || err instanceof SyntaxError ? err.message : String(err)
+      const reason = isTrackalertError(err) || err instanceof SyntaxError ? err.message : String(err)
       throw invalid(file, `${where} regex does not compile: ${reason}`, err)
     }
     // An empty replacement counts as none, as in the reference implementations.

@@ -1,3 +1,5 @@
+import { TrackalertError } from '../errors.ts'
+
 /**
  * Typed path lookups straight on the MMDB bytes. The maxmind reader decodes every number to a
  * JS number, which loses the stored type; upstream's lookupUIntValue/lookupDoubleValue depend on
@@ -18,8 +20,8 @@ export interface MmdbLayout {
   readonly dataEnd: number
 }
 
-/** Thrown when the bytes under a lookup are not valid MMDB; callers turn it into an empty result. */
-export class MmdbCorruptError extends Error {}
+/** The bytes under a lookup are not valid MMDB (TA_ERR_GEOIP); callers turn it into an empty result. */
+const corrupt = (what: string): TrackalertError => new TrackalertError('TA_ERR_GEOIP', what)
 
 const T_POINTER = 1
 const T_STRING = 2
@@ -60,9 +62,9 @@ export class RawMmdb {
       node = this.#record(node, (bytes[i >> 3]! >> (7 - (i & 7))) & 1)
     }
     if (node === count) return -1
-    if (node < count) throw new MmdbCorruptError('search tree deeper than the address')
+    if (node < count) throw corrupt('search tree deeper than the address')
     const offset = node - count + this.#layout.treeSize
-    if (offset < this.#dataStart || offset >= this.#layout.dataEnd) throw new MmdbCorruptError('record pointer outside the data section')
+    if (offset < this.#dataStart || offset >= this.#layout.dataEnd) throw corrupt('record pointer outside the data section')
     return offset
   }
 
@@ -104,7 +106,7 @@ export class RawMmdb {
   #record (node: number, right: number): number {
     const buf = this.#buf
     const off = node * this.#nodeBytes
-    if (off + this.#nodeBytes > this.#layout.treeSize) throw new MmdbCorruptError('node outside the search tree')
+    if (off + this.#nodeBytes > this.#layout.treeSize) throw corrupt('node outside the search tree')
     switch (this.#layout.recordSize) {
       case 24: return buf.readUIntBE(off + right * 3, 3)
       case 28: return right === 0
@@ -145,7 +147,7 @@ export class RawMmdb {
       this.#ctrl(p)
       const afterKey = this.#type === T_POINTER ? this.#payload + this.#size : -1
       if (afterKey !== -1) this.#deref(p)
-      if (this.#type !== T_STRING) throw new MmdbCorruptError('map key is not a string')
+      if (this.#type !== T_STRING) throw corrupt('map key is not a string')
       const valueAt = afterKey !== -1 ? afterKey : this.#payload + this.#size
       if (this.#keyEquals(this.#payload, this.#size, key)) return valueAt
       p = this.#skip(valueAt)
@@ -183,7 +185,7 @@ export class RawMmdb {
     this.#ctrl(off)
     if (this.#type !== T_POINTER) return
     this.#ctrl(this.#pointerTarget(off))
-    if (this.#type === T_POINTER) throw new MmdbCorruptError('pointer to a pointer')
+    if (this.#type === T_POINTER) throw corrupt('pointer to a pointer')
   }
 
   #pointerTarget (off: number): number {
@@ -201,7 +203,7 @@ export class RawMmdb {
 
   /** Sets #type and #size (for pointers: the count of bytes after the control byte) and #payload. */
   #ctrl (off: number): void {
-    if (off < this.#dataStart || off >= this.#layout.dataEnd) throw new MmdbCorruptError('data offset out of range')
+    if (off < this.#dataStart || off >= this.#layout.dataEnd) throw corrupt('data offset out of range')
     const buf = this.#buf
     const ctrl = buf[off]!
     let type = ctrl >> 5
@@ -210,18 +212,18 @@ export class RawMmdb {
       this.#type = T_POINTER
       this.#size = ((ctrl >> 3) & 3) + 1
       this.#payload = p
-      if (p + this.#size > this.#layout.dataEnd) throw new MmdbCorruptError('pointer runs past the data section')
+      if (p + this.#size > this.#layout.dataEnd) throw corrupt('pointer runs past the data section')
       return
     }
     if (type === 0) {
       type = buf[p]! + 7
       p++
-      if (type < 8) throw new MmdbCorruptError('invalid extended type')
+      if (type < 8) throw corrupt('invalid extended type')
     }
     let size = ctrl & 0x1f
     if (size === 29) { size = 29 + buf[p]!; p += 1 } else if (size === 30) { size = 285 + buf.readUInt16BE(p); p += 2 } else if (size === 31) { size = 65821 + buf.readUIntBE(p, 3); p += 3 }
     if (type !== T_MAP && type !== T_ARRAY && type !== T_BOOLEAN && p + size > this.#layout.dataEnd) {
-      throw new MmdbCorruptError('value runs past the data section')
+      throw corrupt('value runs past the data section')
     }
     this.#type = type
     this.#size = size

@@ -1,10 +1,5 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http'
-import { type LuaCall, type LuaDispatcher } from '../lua/dispatcher.ts'
-import { type LuaScriptError } from '../lua/lua-error.ts'
-import { readValue } from '../lua/values.ts'
-import { type LuaModule } from '../lua/wasm.ts'
-import { CustomArgs } from '../report/lua-args.ts'
-import { splitAttrs } from '../report/login-tuple.ts'
+import { type CustomEndpointRunner, type CustomOutcome, type CustomResult } from '../report/custom-endpoint.ts'
 import { type ReportOutcome, type ReportPipeline } from '../report/pipeline.ts'
 import { type DaemonStats } from '../stats/index.ts'
 import { readBody, type BodyError, type BodySink } from './body.ts'
@@ -14,8 +9,7 @@ import { OK_REPORT, sendFailure, sendJson, sendOk } from './respond.ts'
 /** The parts of the current configuration generation that requests use. */
 export interface ServingParts {
   readonly pipeline: ReportPipeline
-  readonly dispatcher: LuaDispatcher
-  readonly lua: LuaModule
+  readonly customEndpoints: CustomEndpointRunner
 }
 
 /** What the app gives the HTTP front end. */
@@ -121,15 +115,13 @@ const customFailure = (res: ServerResponse, status: number, reason: string): voi
 
 /**
  * One custom endpoint request: POST {"attrs":{…}} → the Lua function's (success, r_attrs) as
- * {"success":…,"r_attrs":{…}}. Reads the body, then travels through the dispatcher as its own call.
+ * {"success":…,"r_attrs":{…}}. Reads the body; the runner validates it and makes the call.
  */
-class CustomExchange implements BodySink, LuaCall {
+class CustomExchange implements BodySink, CustomOutcome {
   readonly #req: IncomingMessage
   readonly #res: ServerResponse
   readonly #ctx: RouteContext
   readonly #name: string
-  #args: CustomArgs | null = null
-  #lua: LuaModule | null = null
 
   constructor (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, name: string) {
     this.#req = req
@@ -142,38 +134,19 @@ class CustomExchange implements BodySink, LuaCall {
     if (err === 'too-large') { sendTooLarge(this.#req, this.#res, this.#ctx); return }
     if (err !== null) return
     const parsed = parseJson(body)
-    if (parsed.error !== null) { this.#badRequest(parsed.error); return }
-    const value = parsed.value
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      this.#badRequest('Request body must be a JSON object with an "attrs" object')
-      return
-    }
-    const split = splitAttrs((value as Record<string, unknown>).attrs, 'attrs')
-    if (typeof split === 'string') { this.#badRequest(split); return }
-    const { lua, dispatcher } = this.#ctx.current()
-    const args = new CustomArgs(lua)
-    args.attrs = split.attrs
-    args.attrsMv = split.attrsMv
-    this.#args = args
-    this.#lua = lua
-    dispatcher.runCall('custom', this.#name, this)
+    if (parsed.error !== null) { this.customRejected(parsed.error); return }
+    this.#ctx.current().customEndpoints.submit(this.#name, parsed.value, this)
   }
 
-  #badRequest (reason: string): void {
+  customRejected (reason: string): void {
     this.#ctx.refuse('bad_request', this.#req, reason)
     customFailure(this.#res, 400, reason)
   }
 
-  push (L: number): number { return (this.#args as CustomArgs).push(L) }
+  customFailed (message: string): void { customFailure(this.#res, 500, message) }
 
-  done (luaErr: LuaScriptError | Error | null, L: number, n: number): void {
-    const res = this.#res
-    if (luaErr !== null) { customFailure(res, 500, luaErr.message); return }
-    const lua = this.#lua as LuaModule
-    const success = n >= 1 && lua.raw.lua_toboolean(L, 1) !== 0
-    const rAttrs = n >= 2 ? readValue(lua, L, 2) : {}
-    const attrsOut = rAttrs !== null && typeof rAttrs === 'object' && !Array.isArray(rAttrs) ? stringValues(rAttrs) : {}
-    sendJson(res, 200, JSON.stringify({ success, r_attrs: attrsOut }))
+  customDone (result: CustomResult): void {
+    sendJson(this.#res, 200, JSON.stringify({ success: result.success, r_attrs: result.rAttrs }))
   }
 }
 
@@ -181,21 +154,6 @@ export const customRoute: Route = {
   method: 'POST',
   public: false,
   handler: (req, res, ctx, name) => { readBody(req, ctx.maxBody(), new CustomExchange(req, res, ctx, name)) }
-}
-
-/** r_attrs are key/value strings upstream: numbers and booleans are sent as their Lua text. */
-function stringValues (attrs: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const key in attrs) {
-    const v = attrs[key]
-    out[key] = typeof v === 'number' ? luaNumberText(v) : typeof v === 'boolean' ? String(v) : v
-  }
-  return out
-}
-
-function luaNumberText (n: number): string {
-  if (Number.isInteger(n) || !Number.isFinite(n)) return String(n)
-  return String(Number(n.toPrecision(14)))
 }
 
 export const metricsRoute: Route = {

@@ -1,6 +1,6 @@
 import { LUA_TBOOLEAN, LUA_TNIL, LUA_TNONE, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE, typeNames } from './constants.ts'
-import { LuaArgError } from './host.ts'
 import { type LuaModule } from './wasm.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** Argument readers for host functions; errors read like Lua's own ("bad argument #1 to 'f' (string expected, got nil)"). */
 export class Args {
@@ -12,8 +12,8 @@ export class Args {
     return t === LUA_TNONE ? 'no value' : typeNames[t] ?? 'unknown'
   }
 
-  bad (L: number, i: number, fn: string, expected: string): LuaArgError {
-    return new LuaArgError(`bad argument #${i} to '${fn}' (${expected} expected, got ${this.typeName(L, i)})`)
+  bad (L: number, i: number, fn: string, expected: string): TrackalertError {
+    return new TrackalertError('TA_ERR_LUA_ARGUMENT', `bad argument #${i} to '${fn}' (${expected} expected, got ${this.typeName(L, i)})`)
   }
 
   string (L: number, i: number, fn: string): string {
@@ -45,7 +45,7 @@ export class Args {
 
   integer (L: number, i: number, fn: string): number {
     const n = this.number(L, i, fn)
-    if (!Number.isInteger(n)) throw new LuaArgError(`bad argument #${i} to '${fn}' (number has no integer representation)`)
+    if (!Number.isInteger(n)) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `bad argument #${i} to '${fn}' (number has no integer representation)`)
     return n
   }
 

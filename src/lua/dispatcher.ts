@@ -3,6 +3,7 @@ import { ignoreResults, promiseCall, type LuaArgs, type LuaCall } from './call.t
 import { type LuaScriptError } from './lua-error.ts'
 import { type LuaStatePool } from './pool.ts'
 import { type LuaState } from './state.ts'
+import { TrackalertError } from '../errors.ts'
 
 export type { LuaCall } from './call.ts'
 
@@ -143,7 +144,7 @@ export class LuaDispatcher {
     }
     const ref = refFor(state, job.kind, job.name)
     if (ref === undefined) {
-      this.finished(job, new Error(`${job.kind} function '${job.name}' is not defined in Lua state ${state.index}`), 0, 0)
+      this.finished(job, new TrackalertError('TA_ERR_LUA_RUNTIME', `${job.kind} function '${job.name}' is not defined in Lua state ${state.index}`), 0, 0)
       return
     }
     state.call(ref, job, job.kind === 'report' ? 'report' : job.name)

@@ -1,3 +1,4 @@
+import assert from 'node:assert'
 import { type LuaModule } from './wasm.ts'
 import { type LuaState } from './state.ts'
 
@@ -16,9 +17,6 @@ export interface HostFunction {
   readonly name: string
   readonly impl: HostImpl
 }
-
-/** A JS error whose message is raised as a Lua error at the caller's file:line. */
-export class LuaArgError extends Error {}
 
 /**
  * Emscripten implements longjmp (lua_error, lua_yield) by throwing this value through JS frames.
@@ -74,7 +72,7 @@ export class HostBridge {
       const state = this.current
       let message: string
       try {
-        if (state === null) throw new LuaArgError('host function called outside a trackalert Lua state')
+        assert(state !== null, 'host function called outside a trackalert Lua state')
         const result = impl(L, state)
         if (typeof result === 'number') return result
         if (L === state.thread && raw.lua_isyieldable(L) !== 0) {

@@ -1,3 +1,4 @@
+import assert from 'node:assert'
 import { type LuaState } from './state.ts'
 
 /**
@@ -39,7 +40,7 @@ export class LuaStatePool {
   pick (): LuaState {
     const all = this.#all
     const n = all.length
-    if (n === 0) throw new Error('no Lua states to run on')
+    assert(n > 0, 'no Lua states to run on')
     let at = 0
     for (let j = 1; j < n && all[at].callsInFlight > 0; j++) {
       if (all[j].callsInFlight < all[at].callsInFlight) at = j

@@ -9,6 +9,7 @@ import { ioLua } from './prelude/io.ts'
 import { objectsLua } from './prelude/objects.ts'
 import { LuaState, type StateRole } from './state.ts'
 import { loadLuaModule, type LuaModule } from './wasm.ts'
+import { TrackalertError } from '../errors.ts'
 
 /**
  * Owns the process's Lua machinery: the wasm module, the host function table and the time-limit
@@ -77,7 +78,7 @@ export class LuaRuntime {
     const call = new SyncCall()
     state.runChunk(source, name, call)
     if (call.failure !== null) throw call.failure
-    if (!call.finished) throw new Error(`${name} yielded during start-up`)
+    if (!call.finished) throw new TrackalertError('TA_ERR_CONFIG_LOAD', `${name} yielded during start-up`)
   }
 }
 

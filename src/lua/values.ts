@@ -1,5 +1,6 @@
 import { LUA_TBOOLEAN, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE, typeNames } from './constants.ts'
 import { type LuaModule } from './wasm.ts'
+import { TrackalertError } from '../errors.ts'
 
 export type LuaPlain = string | number | boolean | null | LuaPlain[] | { [key: string]: LuaPlain }
 
@@ -11,7 +12,7 @@ export function pushValue (lua: LuaModule, L: number, v: unknown, depth = 0): vo
   if (typeof v === 'boolean') { raw.lua_pushboolean(L, v ? 1 : 0); return }
   if (v === null || v === undefined || depth > 64 || typeof v !== 'object') { raw.lua_pushnil(L); return }
   // Nested tables need three slots per level; Lua only guarantees 20 free ones.
-  if (raw.lua_checkstack(L, 4) === 0) throw new Error('value nested too deeply for the Lua stack')
+  if (raw.lua_checkstack(L, 4) === 0) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', 'value nested too deeply for the Lua stack')
   if (Array.isArray(v)) {
     raw.lua_createtable(L, v.length, 0)
     for (let i = 0; i < v.length; i++) {

@@ -1,3 +1,4 @@
+import assert from 'node:assert'
 import { LuaWasm } from 'wasmoon'
 
 /**
@@ -107,7 +108,7 @@ export class LuaModule {
     const raw: Record<string, unknown> = {}
     for (const name of rawNames) {
       const fn = exports?.[name] ?? module[`_${name}`]
-      if (typeof fn !== 'function') throw new Error(`wasmoon build lacks ${name}`)
+      assert(typeof fn === 'function', `wasmoon build lacks ${name}`)
       raw[name] = fn
     }
     this.raw = raw as unknown as LuaRaw

@@ -1,6 +1,7 @@
 import { type LuaLibraryCounters } from './counters.ts'
 import { type HttpClient } from './http-client.ts'
 import { parseJson } from './json-decode.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** setElasticsearch{...}. */
 export interface ElasticsearchSettings {
@@ -56,10 +57,10 @@ export class ElasticsearchClient {
     try {
       url = new URL(settings.url)
     } catch {
-      throw new Error(`setElasticsearch: invalid url '${settings.url}'`)
+      throw new TrackalertError('TA_ERR_CONFIG_INVALID', `setElasticsearch: invalid url '${settings.url}'`)
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`setElasticsearch: url must be http:// or https://, got '${settings.url}'`)
-    if (settings.apiKey !== undefined && settings.user !== undefined) throw new Error('setElasticsearch: give either api_key or user/password, not both')
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TrackalertError('TA_ERR_CONFIG_INVALID', `setElasticsearch: url must be http:// or https://, got '${settings.url}'`)
+    if (settings.apiKey !== undefined && settings.user !== undefined) throw new TrackalertError('TA_ERR_CONFIG_INVALID', 'setElasticsearch: give either api_key or user/password, not both')
     const headers: Record<string, string> = { accept: 'application/json', ...(settings.headers ?? {}) }
     if (settings.apiKey !== undefined) headers.authorization = `ApiKey ${settings.apiKey}`
     else if (settings.user !== undefined) headers.authorization = 'Basic ' + Buffer.from(`${settings.user}:${settings.password ?? ''}`).toString('base64')
@@ -76,8 +77,8 @@ export class ElasticsearchClient {
   /** Any call: `path` starts with '/'; a non-2xx status not in opts.ignore is an error naming the ES reason. */
   async request (method: string, path: string, bodyJson: string | null, opts: EsCallOptions = {}): Promise<EsAnswer> {
     const settings = this.#settings
-    if (settings === null) throw new Error('no Elasticsearch configured (setElasticsearch{url = ...})')
-    if (!path.startsWith('/')) throw new Error(`path must start with '/', got '${path}'`)
+    if (settings === null) throw new TrackalertError('TA_ERR_OUTBOUND', 'no Elasticsearch configured (setElasticsearch{url = ...})')
+    if (!path.startsWith('/')) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `path must start with '/', got '${path}'`)
     const query = new URLSearchParams(opts.params ?? {}).toString()
     const url = this.#base + path + (query === '' ? '' : (path.includes('?') ? '&' : '?') + query)
     const headers = bodyJson === null ? this.#headers : { ...this.#headers, 'content-type': 'application/json' }
@@ -87,20 +88,20 @@ export class ElasticsearchClient {
       res = await this.#http.request({ method, url, headers, body: bodyJson, timeoutMs: opts.timeoutMs ?? settings.timeoutMs })
     } catch (err) {
       this.#counters.esFailures++
-      throw new Error(`${method} ${url}: ${(err as Error).message}`, { cause: err })
+      throw new TrackalertError('TA_ERR_OUTBOUND', `${method} ${url}: ${(err as Error).message}`, { cause: err })
     }
     const text = res.body.toString('utf8')
     const ok = (res.status >= 200 && res.status < 300) || (opts.ignore ?? []).includes(res.status)
     if (!ok) {
       this.#counters.esFailures++
-      throw new Error(`HTTP ${res.status} from ${method} ${url}: ${errorReason(text)}`)
+      throw new TrackalertError('TA_ERR_OUTBOUND', `HTTP ${res.status} from ${method} ${url}: ${errorReason(text)}`)
     }
     if (text.trim() === '') return { status: res.status, body: null }
     try {
       return { status: res.status, body: parseJson(text) }
     } catch (err) {
       this.#counters.esFailures++
-      throw new Error(`${method} ${url}: answer is not JSON: ${(err as Error).message}`, { cause: err })
+      throw new TrackalertError('TA_ERR_OUTBOUND', `${method} ${url}: answer is not JSON: ${(err as Error).message}`, { cause: err })
     }
   }
 }
@@ -108,7 +109,7 @@ export class ElasticsearchClient {
 function indexPath (index: string | readonly string[]): string {
   const names = typeof index === 'string' ? [index] : [...index]
   if (names.length === 0 || names.some((n) => n === '' || BAD_INDEX.test(n))) {
-    throw new Error(`invalid index name '${names.join(',')}'`)
+    throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `invalid index name '${names.join(',')}'`)
   }
   return names.map((n) => encodeURI(n)).join(',')
 }

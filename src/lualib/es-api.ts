@@ -1,6 +1,6 @@
 import { type ApiContext, type ApiModule, configOnly, internal } from '../lua/api/index.ts'
 import { LUA_TNIL, LUA_TNONE, LUA_TSTRING, LUA_TTABLE } from '../lua/constants.ts'
-import { type HostFunction, LuaArgError, type ResultPusher } from '../lua/host.ts'
+import { type HostFunction, type ResultPusher } from '../lua/host.ts'
 import { type LuaState } from '../lua/state.ts'
 import { readValue } from '../lua/values.ts'
 import { type ElasticsearchClient, type EsCallOptions } from './elasticsearch.ts'
@@ -9,6 +9,7 @@ import { encodeLua } from './json-encode.ts'
 import { jsonOptions } from './json-options.ts'
 import { assertCanWait, raiseAt } from './lua-push.ts'
 import { Options } from './options.ts'
+import { TrackalertError } from '../errors.ts'
 
 const SETTING_KEYS = ['url', 'user', 'password', 'api_key', 'timeout', 'headers']
 const CALL_KEYS = ['timeout', 'params', 'ignore']
@@ -30,7 +31,7 @@ export function esModule (client: ElasticsearchClient): ApiModule {
       const o = Options.read(lua, L, idx, fnName, CALL_KEYS)
       const ignore = o.raw('ignore')
       if (ignore !== undefined && !(Array.isArray(ignore) && ignore.every((n) => typeof n === 'number'))) {
-        throw new LuaArgError(`${fnName}: option 'ignore' must be a list of HTTP statuses, e.g. { 404 }`)
+        throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${fnName}: option 'ignore' must be a list of HTTP statuses, e.g. { 404 }`)
       }
       return { timeoutMs: o.seconds('timeout'), params: o.stringMap('params'), ignore: ignore as number[] | undefined }
     }
@@ -61,7 +62,7 @@ export function esModule (client: ElasticsearchClient): ApiModule {
         let index: string | string[]
         if (raw.lua_type(L, 1) === LUA_TTABLE) {
           const list = readValue(lua, L, 1)
-          if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) throw new LuaArgError("bad argument #1 to 'es.search' (index name or list of names expected)")
+          if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', "bad argument #1 to 'es.search' (index name or list of names expected)")
           index = list as string[]
         } else {
           index = args.string(L, 1, 'es.search')

@@ -1,11 +1,12 @@
 import { STATUS_CODES } from 'node:http'
 import { type ApiContext, type ApiModule, configOnly, internal } from '../lua/api/index.ts'
 import { LUA_TNIL, LUA_TNONE, LUA_TSTRING, LUA_TTABLE } from '../lua/constants.ts'
-import { type HostFunction, LuaArgError, type ResultPusher } from '../lua/host.ts'
+import { type HostFunction, type ResultPusher } from '../lua/host.ts'
 import { type LuaModule } from '../lua/wasm.ts'
 import { type HttpClient, type HttpRequest, type HttpResponse } from './http-client.ts'
 import { assertCanWait, pushBytes, pushStringMap, raiseAt } from './lua-push.ts'
 import { Options } from './options.ts'
+import { TrackalertError } from '../errors.ts'
 
 const REQUEST_KEYS = ['url', 'method', 'headers', 'body', 'timeout', 'redirects']
 const OPTION_KEYS = ['timeout', 'connections', 'max_pending', 'max_body', 'keepalive']
@@ -19,7 +20,7 @@ function bytesField (lua: LuaModule, L: number, idx: number, key: string): Uint8
   const t = raw.lua_type(L, -1)
   const out = t === LUA_TNIL ? null : lua.toBytes(L, -1)
   raw.lua_settop(L, -2)
-  if (t !== LUA_TNIL && out === null) throw new LuaArgError(`http.request: option 'body' must be a string`)
+  if (t !== LUA_TNIL && out === null) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `http.request: option 'body' must be a string`)
   return out
 }
 
@@ -69,7 +70,7 @@ export function httpModule (client: HttpClient): ApiModule {
       internal('socket.http.request', (L, state) => {
         assertCanWait(lua, L, state, 'socket.http.request')
         if (raw.lua_type(L, 1) === LUA_TTABLE) {
-          throw new LuaArgError('socket.http.request: the table form (ltn12 sources and sinks) is not supported; use http.request{...}')
+          throw new TrackalertError('TA_ERR_LUA_ARGUMENT', 'socket.http.request: the table form (ltn12 sources and sinks) is not supported; use http.request{...}')
         }
         const url = args.string(L, 1, 'request')
         const body = raw.lua_type(L, 2) === LUA_TNIL || raw.lua_type(L, 2) === LUA_TNONE ? null : lua.toBytes(L, 2)

@@ -2,6 +2,7 @@ import type { Agent } from 'undici'
 import { VERSION } from '../version.ts'
 import { buildTlsConnectOptions, Deadline, defaultTlsSettings, loadUndici, type OutboundTlsSettings } from '../outbound/index.ts'
 import { type LuaLibraryCounters } from './counters.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** setLuaHttpOptions{...}; durations in milliseconds. */
 export interface HttpClientSettings {
@@ -81,7 +82,7 @@ export class HttpClient {
   }
 
   async request (req: HttpRequest): Promise<HttpResponse> {
-    if (this.#closed) throw new Error('the HTTP client is shut down')
+    if (this.#closed) throw new TrackalertError('TA_ERR_OUTBOUND', 'the HTTP client is shut down')
     const timeoutMs = req.timeoutMs ?? this.#settings.timeoutMs
     // One deadline for the whole call, redirects included.
     const deadline = new Deadline(timeoutMs)
@@ -108,7 +109,7 @@ export class HttpClient {
       }
     } catch (err) {
       this.#counters.httpFailures++
-      throw new Error(describeError(err, timeoutMs), { cause: err })
+      throw new TrackalertError('TA_ERR_OUTBOUND', describeError(err, timeoutMs), { cause: err })
     } finally {
       deadline.cancel()
     }
@@ -118,7 +119,7 @@ export class HttpClient {
     const origin = url.origin
     const pending = this.#pending.get(origin) ?? 0
     if (pending >= this.#settings.maxPending) {
-      throw new Error(`too many requests to ${origin} (${pending} running or waiting; setLuaHttpOptions max_pending)`)
+      throw new TrackalertError('TA_ERR_OUTBOUND', `too many requests to ${origin} (${pending} running or waiting; setLuaHttpOptions max_pending)`)
     }
     this.#pending.set(origin, pending + 1)
     try {
@@ -147,7 +148,7 @@ export class HttpClient {
       const { Agent } = await loadUndici()
       // Another request may have created the pool while the library loaded, or the client closed.
       if (this.#agent !== null) return this.#agent
-      if (this.#closed) throw new Error('the HTTP client is shut down')
+      if (this.#closed) throw new TrackalertError('TA_ERR_OUTBOUND', 'the HTTP client is shut down')
       const s = this.#settings
       this.#agent = new Agent({
         connections: s.connections,
@@ -185,9 +186,9 @@ function parseUrl (text: string): URL {
   try {
     url = new URL(text)
   } catch {
-    throw new Error(`invalid URL '${text}'`)
+    throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `invalid URL '${text}'`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`unsupported URL scheme '${url.protocol}' (http or https)`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `unsupported URL scheme '${url.protocol}' (http or https)`)
   return url
 }
 
@@ -206,7 +207,7 @@ async function readBody (body: AsyncIterable<Buffer> & { destroy (): void }, lim
     size += chunk.length
     if (size > limit) {
       body.destroy()
-      throw new Error(`response body larger than ${limit} bytes (setLuaHttpOptions max_body)`)
+      throw new TrackalertError('TA_ERR_OUTBOUND', `response body larger than ${limit} bytes (setLuaHttpOptions max_body)`)
     }
     chunks.push(chunk)
   }

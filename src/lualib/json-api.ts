@@ -1,10 +1,11 @@
 import { LUA_TBOOLEAN, LUA_TNIL, LUA_TNONE, LUA_TSTRING } from '../lua/constants.ts'
 import { type ApiContext, type ApiModule, internal } from '../lua/api/index.ts'
-import { type HostFunction, LuaArgError } from '../lua/host.ts'
+import { type HostFunction } from '../lua/host.ts'
 import { type LuaState } from '../lua/state.ts'
 import { pushJson, parseJson } from './json-decode.ts'
 import { EMPTY_ARRAY_POINTER, NULL_POINTER, encodeLua } from './json-encode.ts'
 import { jsonOptions, ownJsonOptions, type JsonOptions } from './json-options.ts'
+import { TrackalertError } from '../errors.ts'
 
 type ConfigFn = (ctx: ApiContext<unknown>, L: number, opts: JsonOptions) => number
 
@@ -32,7 +33,7 @@ const configFunctions: Record<string, ConfigFn> = {
   encode_number_precision ({ lua, args }, L, o) {
     if (!args.isNil(L, 2)) {
       const p = args.integer(L, 2, 'encode_number_precision')
-      if (p < 1 || p > 16) throw new LuaArgError("bad argument #1 to 'encode_number_precision' (expected integer between 1 and 16)")
+      if (p < 1 || p > 16) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', "bad argument #1 to 'encode_number_precision' (expected integer between 1 and 16)")
       o.precision = p
     }
     lua.raw.lua_pushinteger(L, BigInt(o.precision === 0 ? 17 : o.precision))
@@ -61,7 +62,7 @@ const configFunctions: Record<string, ConfigFn> = {
   encode_keep_buffer ({ lua }, L) { lua.raw.lua_pushboolean(L, 1); return 1 },
   decode_invalid_numbers ({ lua, args }, L) {
     if (!args.isNil(L, 2) && onOff(lua.raw.lua_type(L, 2), L, args, 'decode_invalid_numbers')) {
-      throw new Error('decode_invalid_numbers(true) is not supported: the decoder accepts standard JSON numbers only')
+      throw new TrackalertError('TA_ERR_LUA_ARGUMENT', 'decode_invalid_numbers(true) is not supported: the decoder accepts standard JSON numbers only')
     }
     lua.raw.lua_pushboolean(L, 0)
     return 1
@@ -73,16 +74,16 @@ function onOff (t: number, L: number, args: ApiContext['args'], fnName: string):
   const s = args.string(L, 2, fnName)
   if (s === 'on') return true
   if (s === 'off') return false
-  throw new LuaArgError(`bad argument #1 to '${fnName}' (invalid option '${s}')`)
+  throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `bad argument #1 to '${fnName}' (invalid option '${s}')`)
 }
 
 function positive (n: number, fnName: string): number {
-  if (n < 1) throw new LuaArgError(`bad argument #1 to '${fnName}' (expected a positive integer)`)
+  if (n < 1) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `bad argument #1 to '${fnName}' (expected a positive integer)`)
   return n
 }
 
 function nonNegative (n: number, fnName: string): number {
-  if (n < 0) throw new LuaArgError(`bad argument to '${fnName}' (expected a non-negative integer)`)
+  if (n < 0) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `bad argument to '${fnName}' (expected a non-negative integer)`)
   return n
 }
 
@@ -95,7 +96,7 @@ export const jsonModule: ApiModule = Object.assign((ctx: ApiContext<unknown>): H
   const { lua, args } = ctx
   const raw = lua.raw
   const encode = (L: number, state: LuaState): number => {
-    if (raw.lua_type(L, 1) === LUA_TNONE) throw new LuaArgError("bad argument #1 to 'encode' (value expected)")
+    if (raw.lua_type(L, 1) === LUA_TNONE) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', "bad argument #1 to 'encode' (value expected)")
     lua.pushString(L, encodeLua(lua, L, 1, jsonOptions(state)))
     return 1
   }
@@ -125,7 +126,7 @@ export const jsonModule: ApiModule = Object.assign((ctx: ApiContext<unknown>): H
     internal('jsonConfig', (L, state) => {
       const name = args.string(L, 1, 'json config')
       const f = configFunctions[name]
-      if (f === undefined) throw new Error(`unknown json option '${name}'`)
+      if (f === undefined) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `unknown json option '${name}'`)
       const t = raw.lua_type(L, 2)
       return f(ctx, L, t === LUA_TNIL || t === LUA_TNONE ? jsonOptions(state) : ownJsonOptions(state))
     })

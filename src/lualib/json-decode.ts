@@ -2,13 +2,14 @@ import { pushNumber } from '../lua/values.ts'
 import { type LuaModule } from '../lua/wasm.ts'
 import { NULL_POINTER } from './json-encode.ts'
 import { locateJsonError } from './json-locate.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** Parses JSON text; a syntax error names the character, line and column where the input goes wrong. */
 export function parseJson (text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
-    throw new Error(locateJsonError(text))
+    throw new TrackalertError('TA_ERR_JSON', locateJsonError(text))
   }
 }
 
@@ -32,7 +33,7 @@ export function pushJson (lua: LuaModule, L: number, value: unknown, maxDepth: n
 
 function pushDirect (lua: LuaModule, L: number, value: unknown, depth: number, maxDepth: number): void {
   if (value === null || typeof value !== 'object') { pushScalar(lua, L, value); return }
-  if (depth > maxDepth) throw new Error(`Found too many nested data structures (${depth})`)
+  if (depth > maxDepth) throw new TrackalertError('TA_ERR_JSON', `Found too many nested data structures (${depth})`)
   const raw = lua.raw
   if (depth > DIRECT_DEPTH) {
     // Children first, parked in a work table, so only a few slots are used however deep it goes.
@@ -85,7 +86,7 @@ class Builder {
 
   /** Builds the table for `node` and returns its index in the work table. */
   build (node: object, depth: number): number {
-    if (depth > this.#maxDepth) throw new Error(`Found too many nested data structures (${depth})`)
+    if (depth > this.#maxDepth) throw new TrackalertError('TA_ERR_JSON', `Found too many nested data structures (${depth})`)
     const lua = this.#lua
     const raw = lua.raw
     const L = this.#L

@@ -3,6 +3,7 @@ import {
 } from '../lua/constants.ts'
 import { type LuaModule } from '../lua/wasm.ts'
 import { type JsonOptions } from './json-options.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** json.null is a NULL light userdata, as in lua-cjson; json.empty_array is the light userdata 1. */
 export const NULL_POINTER = 0
@@ -71,14 +72,14 @@ function readKey (lua: LuaModule, L: number, node: TableNode): boolean {
     node.keys.push(lua.toString(L, -2) as string)
     return false
   }
-  throw new Error(`Cannot serialise ${typeNames[kt] ?? 'value'}: table key must be a number or string`)
+  throw new TrackalertError('TA_ERR_JSON', `Cannot serialise ${typeNames[kt] ?? 'value'}: table key must be a number or string`)
 }
 
 /** lua-cjson's rule: an array whose highest index exceeds both ratio × items and `safe` is "excessively sparse". */
 function checkArray (node: TableNode, sequence: boolean, opts: JsonOptions): void {
   if (!sequence) { node.arrayMax = 0; return }
   if (node.arrayMax > 0 && opts.sparseRatio > 0 && node.arrayMax > node.keys.length * opts.sparseRatio && node.arrayMax > opts.sparseSafe) {
-    if (!opts.sparseConvert) throw new Error('Cannot serialise table: excessively sparse array')
+    if (!opts.sparseConvert) throw new TrackalertError('TA_ERR_JSON', 'Cannot serialise table: excessively sparse array')
     node.arrayMax = 0
   }
 }
@@ -142,8 +143,8 @@ function encodeDeep (lua: LuaModule, L: number, abs: number, depth: number, opts
 }
 
 function emit (nodes: TableNode[], i: number, depth: number, onPath: Uint8Array, out: string[], opts: JsonOptions): void {
-  if (depth > opts.encodeMaxDepth) throw new Error(`Cannot serialise, excessive nesting (${depth})`)
-  if (onPath[i] === 1) throw new Error('Cannot serialise table: it contains itself (circular reference)')
+  if (depth > opts.encodeMaxDepth) throw new TrackalertError('TA_ERR_JSON', `Cannot serialise, excessive nesting (${depth})`)
+  if (onPath[i] === 1) throw new TrackalertError('TA_ERR_JSON', 'Cannot serialise table: it contains itself (circular reference)')
   onPath[i] = 1
   const node = nodes[i]
   const { keys, values } = node
@@ -202,14 +203,14 @@ function encodeScalar (lua: LuaModule, L: number, idx: number, t: number, opts: 
     raw.lua_settop(L, -2)
     if (isEmptyArray) return '[]'
   }
-  throw new Error(`Cannot serialise ${typeNames[t] ?? 'value'}: type not supported`)
+  throw new TrackalertError('TA_ERR_JSON', `Cannot serialise ${typeNames[t] ?? 'value'}: type not supported`)
 }
 
 export function encodeNumber (n: number, opts: JsonOptions): string {
   if (!Number.isFinite(n)) {
     if (opts.invalidNumbers === 'null') return 'null'
     if (opts.invalidNumbers === true) return Number.isNaN(n) ? 'nan' : n > 0 ? 'inf' : '-inf'
-    throw new Error('Cannot serialise number: must not be NaN or Infinity')
+    throw new TrackalertError('TA_ERR_JSON', 'Cannot serialise number: must not be NaN or Infinity')
   }
   return formatNumber(n, opts)
 }

@@ -1,3 +1,5 @@
+import { isTrackalertError, TrackalertError } from '../errors.ts'
+
 /**
  * Finds where JSON text goes wrong, for decode error messages. JSON.parse does the real parsing;
  * its messages do not always carry a position (V8 quotes the text instead), so after a failure
@@ -8,14 +10,12 @@ export function locateJsonError (text: string): string {
   try {
     scanner.document()
   } catch (err) {
-    if (err instanceof LocatedError) return err.message
+    if (isTrackalertError(err, 'TA_ERR_JSON')) return err.message
     if (err instanceof RangeError) return 'Found too many nested data structures'
     throw err
   }
   return 'invalid JSON'
 }
-
-class LocatedError extends Error {}
 
 const WS = new Set([' ', '\t', '\n', '\r'])
 const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't'])
@@ -34,7 +34,7 @@ class Scanner {
       if (s[k] === '\n') { line++; col = 1 } else col++
     }
     const found = i >= s.length ? 'the end of the input' : `'${s[i]}'`
-    throw new LocatedError(`Expected ${expected} but found ${found} at character ${i + 1} (line ${line}, column ${col})`)
+    throw new TrackalertError('TA_ERR_JSON', `Expected ${expected} but found ${found} at character ${i + 1} (line ${line}, column ${col})`)
   }
 
   ws (): void { while (this.i < this.s.length && WS.has(this.s[this.i])) this.i++ }

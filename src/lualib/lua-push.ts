@@ -1,6 +1,7 @@
-import { LuaArgError, type ResultPusher } from '../lua/host.ts'
+import { type ResultPusher } from '../lua/host.ts'
 import { type LuaState } from '../lua/state.ts'
 import { type LuaModule } from '../lua/wasm.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** Pushes bytes as a Lua string, without UTF-8 decoding. */
 export function pushBytes (lua: LuaModule, L: number, bytes: Uint8Array): void {
@@ -40,5 +41,5 @@ export function raiseAt (lua: LuaModule, message: string): ResultPusher {
  */
 export function assertCanWait (lua: LuaModule, L: number, state: LuaState, name: string): void {
   if (L === state.thread && lua.raw.lua_isyieldable(L) !== 0) return
-  throw new LuaArgError(`${name}: cannot wait for I/O here (called from a table.sort or string.gsub callback, a metamethod, a coroutine of your own, or a module while it loads)`)
+  throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: cannot wait for I/O here (called from a table.sort or string.gsub callback, a metamethod, a coroutine of your own, or a module while it loads)`)
 }

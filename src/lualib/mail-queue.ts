@@ -2,6 +2,7 @@ import { buildTlsConnectOptions, defaultTlsSettings, type OutboundTlsSettings } 
 import { type LuaLibraryCounters } from './counters.ts'
 import { MailDelivery, type MailRelay } from './mail-delivery.ts'
 import { type MailMessage, type MailRelaySettings } from './mail-types.ts'
+import { TrackalertError } from '../errors.ts'
 
 export { MAIL_DEFAULTS, type MailMessage, type MailRelaySettings } from './mail-types.ts'
 
@@ -54,7 +55,7 @@ export class MailQueue {
   /** Queues a mail; false when it was dropped (queue full or shutting down). */
   enqueue (message: MailMessage): boolean {
     const relay = this.#relay()
-    if (relay === null) throw new Error('no mail relay configured (setMailRelay{host = ...})')
+    if (relay === null) throw new TrackalertError('TA_ERR_OUTBOUND', 'no mail relay configured (setMailRelay{host = ...})')
     return this.#delivery.enqueue(message, relay) === 'queued'
   }
 

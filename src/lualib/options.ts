@@ -1,7 +1,7 @@
 import { LUA_TNIL, LUA_TNONE, LUA_TTABLE, typeNames } from '../lua/constants.ts'
-import { LuaArgError } from '../lua/host.ts'
 import { readValue, type LuaPlain } from '../lua/values.ts'
 import { type LuaModule } from '../lua/wasm.ts'
+import { TrackalertError } from '../errors.ts'
 
 /**
  * Typed reads from a Lua option table ({ host = "...", port = 25, ... }). Unknown keys are an
@@ -15,7 +15,7 @@ export class Options {
     this.fn = fn
     this.#values = values
     for (const key of Object.keys(values)) {
-      if (!known.includes(key)) throw new LuaArgError(`${fn}: unknown option '${key}' (known: ${known.join(', ')})`)
+      if (!known.includes(key)) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${fn}: unknown option '${key}' (known: ${known.join(', ')})`)
     }
   }
 
@@ -23,10 +23,10 @@ export class Options {
   static read (lua: LuaModule, L: number, idx: number, fn: string, known: readonly string[]): Options {
     const t = lua.raw.lua_type(L, idx)
     if (t === LUA_TNIL || t === LUA_TNONE) return new Options(fn, {}, known)
-    if (t !== LUA_TTABLE) throw new LuaArgError(`bad argument #${idx} to '${fn}' (table expected, got ${typeNames[t] ?? 'no value'})`)
+    if (t !== LUA_TTABLE) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `bad argument #${idx} to '${fn}' (table expected, got ${typeNames[t] ?? 'no value'})`)
     const v = readValue(lua, L, idx)
     // An empty table reads as {}; a sequence means positional values, which no option table takes.
-    if (Array.isArray(v)) throw new LuaArgError(`${fn}: expected a table of named options ({ name = value, ... })`)
+    if (Array.isArray(v)) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${fn}: expected a table of named options ({ name = value, ... })`)
     return new Options(fn, v as Record<string, LuaPlain>, known)
   }
 
@@ -44,7 +44,7 @@ export class Options {
 
   requiredString (key: string): string {
     const v = this.string(key)
-    if (v === undefined || v === '') throw new LuaArgError(`${this.fn}: option '${key}' is required`)
+    if (v === undefined || v === '') throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${this.fn}: option '${key}' is required`)
     return v
   }
 
@@ -92,17 +92,8 @@ export class Options {
     return out
   }
 
-  #bad (key: string, expected: string, got: unknown): LuaArgError {
+  #bad (key: string, expected: string, got: unknown): TrackalertError {
     const shown = typeof got === 'string' ? `'${got}'` : typeof got === 'object' ? 'a table' : String(got)
-    return new LuaArgError(`${this.fn}: option '${key}' must be ${expected}, got ${shown}`)
+    return new TrackalertError('TA_ERR_LUA_ARGUMENT', `${this.fn}: option '${key}' must be ${expected}, got ${shown}`)
   }
-}
-
-/** Milliseconds from a seconds argument that may be nil. */
-export function secondsArg (lua: LuaModule, L: number, idx: number, fn: string): number | undefined {
-  const t = lua.raw.lua_type(L, idx)
-  if (t === LUA_TNIL || t === LUA_TNONE) return undefined
-  const n = lua.raw.lua_tonumberx(L, idx, 0)
-  if (!(n > 0)) throw new LuaArgError(`bad argument #${idx} to '${fn}' (positive number of seconds expected)`)
-  return Math.round(n * 1000)
 }

@@ -1,11 +1,12 @@
 import { type ApiContext, type ApiModule, configOnly, internal } from '../lua/api/index.ts'
 import { LUA_TBOOLEAN, LUA_TNIL, LUA_TNONE, LUA_TNUMBER, LUA_TSTRING, LUA_TTABLE } from '../lua/constants.ts'
-import { type HostFunction, LuaArgError, type ResultPusher } from '../lua/host.ts'
+import { type HostFunction, type ResultPusher } from '../lua/host.ts'
 import { pushNumber } from '../lua/values.ts'
 import { type LuaModule } from '../lua/wasm.ts'
 import { assertCanWait, pushBytes, raiseAt } from './lua-push.ts'
 import { Options } from './options.ts'
 import { parseRedisUrl, REDIS_DEFAULTS, type RedisArg, type RedisService } from './redis-client.ts'
+import { TrackalertError } from '../errors.ts'
 
 const SETTING_KEYS = ['url', 'host', 'port', 'username', 'password', 'db', 'tls', 'timeout', 'max_pending']
 
@@ -52,7 +53,7 @@ function pushReply (lua: LuaModule, L: number, v: unknown, depth: number): void 
   else if (typeof v === 'string') lua.pushString(L, v)
   else if (v instanceof Error) lua.pushString(L, v.message)
   else if (Array.isArray(v)) {
-    if (depth >= MAX_REPLY_DEPTH) throw new Error('reply nested too deeply')
+    if (depth >= MAX_REPLY_DEPTH) throw new TrackalertError('TA_ERR_OUTBOUND', 'reply nested too deeply')
     raw.lua_createtable(L, v.length, 0)
     for (let i = 0; i < v.length; i++) {
       pushReply(lua, L, v[i], depth + 1)
@@ -90,7 +91,7 @@ export function redisModule (service: RedisService): ApiModule {
         const t = raw.lua_type(L, i)
         if (t === LUA_TSTRING) out.push(Buffer.from(lua.toBytes(L, i) as Uint8Array))
         else if (t === LUA_TNUMBER) out.push(lua.toString(L, i) as string)
-        else throw new LuaArgError(`bad argument #${i - first + 1} to 'redis.${method}' (string or number expected, got ${args.typeName(L, i)})`)
+        else throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `bad argument #${i - first + 1} to 'redis.${method}' (string or number expected, got ${args.typeName(L, i)})`)
       }
       return out
     }
@@ -104,7 +105,7 @@ export function redisModule (service: RedisService): ApiModule {
         let list = readArgs(L, first, method)
         if (expiry) list = [list[0], list[1], 'EX', list[2]]
         if (list.length < min || list.length > max) {
-          throw new LuaArgError(`redis.${method}: expected ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${list.length}`)
+          throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `redis.${method}: expected ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${list.length}`)
         }
         assertCanWait(lua, L, state, `redis.${method}`)
         return service.command(name, list).then((reply) => pusher(lua, shape, reply), (err: Error) => raiseAt(lua, `redis.${method}: ${err.message}`))
@@ -133,10 +134,10 @@ export function redisModule (service: RedisService): ApiModule {
       internal('redis.call', (L, state) => {
         const first = raw.lua_type(L, 1) === LUA_TTABLE ? 2 : 1
         const t = raw.lua_type(L, first)
-        if (t === LUA_TNIL || t === LUA_TNONE || t === LUA_TBOOLEAN) throw new LuaArgError("bad argument #1 to 'redis.call' (command name expected)")
+        if (t === LUA_TNIL || t === LUA_TNONE || t === LUA_TBOOLEAN) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', "bad argument #1 to 'redis.call' (command name expected)")
         const name = args.string(L, first, 'redis.call')
         if (CONNECTION_STATE.has(name.toUpperCase())) {
-          throw new LuaArgError(`redis.call: ${name.toUpperCase()} is not available: every Lua state shares one connection (use a Lua script with EVAL for atomic steps)`)
+          throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `redis.call: ${name.toUpperCase()} is not available: every Lua state shares one connection (use a Lua script with EVAL for atomic steps)`)
         }
         const list = readArgs(L, first + 1, 'call')
         assertCanWait(lua, L, state, 'redis.call')

@@ -3,6 +3,7 @@ import { lazyImport } from '../lazy-import.ts'
 import { logger } from '../log/index.ts'
 import { buildTlsConnectOptions, defaultTlsSettings, type OutboundTlsSettings } from '../outbound/index.ts'
 import { type LuaLibraryCounters } from './counters.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** setRedis{...}. */
 export interface RedisSettings {
@@ -61,10 +62,10 @@ export class RedisService {
   /** Sends one command; binary-safe: bulk replies come back as Buffers. */
   async command (name: string, args: readonly RedisArg[]): Promise<unknown> {
     const settings = this.#settings
-    if (settings === null) throw new Error('no Redis configured (setRedis{host = ..., port = ...})')
+    if (settings === null) throw new TrackalertError('TA_ERR_OUTBOUND', 'no Redis configured (setRedis{host = ..., port = ...})')
     if (this.#pending >= settings.maxPending) {
       this.#counters.redisFailures++
-      throw new Error(`too many Redis commands waiting (${this.#pending}; setRedis max_pending)`)
+      throw new TrackalertError('TA_ERR_OUTBOUND', `too many Redis commands waiting (${this.#pending}; setRedis max_pending)`)
     }
     this.#counters.redisCommands++
     this.#pending++
@@ -76,7 +77,7 @@ export class RedisService {
       let message = e.message
       if (message === 'Command timed out') message = `timed out after ${settings.timeoutMs} ms`
       else if (e.name === 'MaxRetriesPerRequestError') message = `cannot reach Redis at ${this.#target}${this.#lastError === '' ? '' : `: ${this.#lastError}`}`
-      throw new Error(message, { cause: err })
+      throw new TrackalertError('TA_ERR_OUTBOUND', message, { cause: err })
     } finally {
       this.#pending--
     }
@@ -87,7 +88,7 @@ export class RedisService {
     const { Redis } = await loadIoredis()
     // Another command may have connected while the library loaded, or the service closed.
     if (this.#client !== null) return this.#client
-    if (this.#settings === null) throw new Error('the Redis connection is shut down')
+    if (this.#settings === null) throw new TrackalertError('TA_ERR_OUTBOUND', 'the Redis connection is shut down')
     const fromUrl = s.url === undefined ? {} : parseRedisUrl(s.url)
     const useTls = s.tls || fromUrl.tls === true
     this.#target = `${fromUrl.host ?? s.host}:${fromUrl.port ?? s.port}`
@@ -146,11 +147,11 @@ export function parseRedisUrl (text: string): UrlParts {
   try {
     url = new URL(text)
   } catch {
-    throw new Error(`setRedis: invalid url '${text}'`)
+    throw new TrackalertError('TA_ERR_CONFIG_INVALID', `setRedis: invalid url '${text}'`)
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error(`setRedis: url must be redis:// or rediss://, got '${text}'`)
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new TrackalertError('TA_ERR_CONFIG_INVALID', `setRedis: url must be redis:// or rediss://, got '${text}'`)
   const db = url.pathname.replace(/^\//, '')
-  if (db !== '' && !/^\d+$/.test(db)) throw new Error(`setRedis: database number in the url must be an integer, got '${db}'`)
+  if (db !== '' && !/^\d+$/.test(db)) throw new TrackalertError('TA_ERR_CONFIG_INVALID', `setRedis: database number in the url must be an integer, got '${db}'`)
   return {
     host: url.hostname === '' ? undefined : url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port === '' ? undefined : Number(url.port),

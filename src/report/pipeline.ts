@@ -55,8 +55,12 @@ export class ReportPipeline {
     this.#run(v.tuple, outcome)
   }
 
+  /**
+   * As wforce (LoginTuple::setDeviceAttrs): attributes the client sent win, even `{}`; otherwise the
+   * protocol picks the parser, and an empty or missing `device_id` is parsed too (every key, "" or "Other").
+   */
   #enrich (tuple: LoginTuple): void {
-    if (tuple.deviceAttrs !== null || this.enricher === null || tuple.deviceId === '' || tuple.protocol === '') return
+    if (tuple.deviceAttrs !== null || this.enricher === null || tuple.protocol === '') return
     tuple.deviceAttrs = this.enricher.parse(tuple.protocol, tuple.deviceId) as Record<string, string> | null
   }
 

@@ -2,6 +2,7 @@ import { type ProcessFigures } from '../cluster/index.ts'
 import { aggregateMetricsText, mergeStatsStates, snapshotFromState, type StatsSnapshot } from '../stats/index.ts'
 import { sumWebhookStats, type WebhookHookStats } from '../webhooks/index.ts'
 import { type LocalProcess } from './topology.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** Hooks around a daemon-wide reload (the CLI's sd_notify RELOADING=1 / READY=1). */
 export interface ReloadHooks {
@@ -37,7 +38,7 @@ export class Attached {
   set (local: LocalProcess): void { this.#local = local }
 
   get (): LocalProcess {
-    if (this.#local === null) throw new Error('the process topology is not attached to a process yet')
+    if (this.#local === null) throw new TrackalertError('TA_ERR_CLUSTER', 'the process topology is not attached to a process yet')
     return this.#local
   }
 }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { type CustomHookConfig, expandUrlDate, hasDateMacros } from './config.ts'
+import { TrackalertError } from '../errors.ts'
 
 /** A registered custom webhook: its config plus what can be computed once at registration. */
 export interface CustomWebhook {
@@ -72,7 +73,7 @@ export function prepareRequest (hook: CustomWebhook, data: string, deliveryId: s
     try {
       value = JSON.parse(data)
     } catch (err) {
-      throw new Error(`kafka webhook data is not valid JSON: ${(err as Error).message}`, { cause: err })
+      throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `kafka webhook data is not valid JSON: ${(err as Error).message}`, { cause: err })
     }
     text = JSON.stringify({ records: [{ value }] })
   }

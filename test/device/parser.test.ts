@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  DeviceParser, MAX_CLIENT_ID_LENGTH, MAX_USER_AGENT_LENGTH, deviceProtocolKind, resolveDeviceAttrs
+  DeviceParser, MAX_CLIENT_ID_LENGTH, MAX_USER_AGENT_LENGTH, deviceProtocolKind
 } from '../../src/device/index.ts'
 
 // One parser for the whole file: compiling uap-core's ~1,200 regexes is the slow part.
@@ -139,20 +139,4 @@ test('ReDoS: worst-case inputs return (the length bound guarantees it)', () => {
     assert.equal(typeof shared.parse('imap', ua)['imapc.family'], 'string')
     assert.equal(typeof shared.parse('mobileapi', ua)['app.name'], 'string')
   }
-})
-
-test('resolveDeviceAttrs: client-supplied device_attrs win, otherwise device_id is parsed', () => {
-  const supplied = resolveDeviceAttrs(shared, {
-    device_id: 'curl/8.0', protocol: 'http', device_attrs: { 'os.family': 'Custom', n: 5, nested: { a: 1 } }
-  })
-  assert.deepEqual({ ...supplied }, { 'os.family': 'Custom' })
-  assert.ok(Object.isFrozen(supplied))
-  // an empty object is "supplied" too, as upstream
-  assert.deepEqual({ ...resolveDeviceAttrs(shared, { device_id: 'curl/8.0', protocol: 'http', device_attrs: {} }) }, {})
-  for (const notAnObject of [undefined, null, 'x', ['a'], 7]) {
-    const attrs = resolveDeviceAttrs(shared, { device_id: 'curl/8.0', protocol: 'http', device_attrs: notAnObject })
-    assert.equal(attrs['browser.family'], 'curl')
-  }
-  assert.deepEqual({ ...resolveDeviceAttrs(shared, { device_id: 'curl/8.0' }) }, {}, 'no protocol: no attributes')
-  assert.equal(resolveDeviceAttrs(shared, { protocol: 'imap', device_id: 42 })['imapc.family'], '')
 })
