@@ -3,8 +3,8 @@
  * success from a source already caught spraying or stuffing.
  */
 import { num, severityOption, type OptionValues } from './options.ts'
-import { found, loginFinding, missingWindow, nothing, type PolicyContext, type PolicyDefinition, type PolicyOutcome } from './policy.ts'
-import type { AttackerFinding, AttackerFindingType, LoginFacts } from './types.ts'
+import { found, loginFinding, missingWindow, nothing, type PolicyDefinition, type PolicyOutcome } from './policy.ts'
+import type { AttackerFinding, LoginFacts } from './types.ts'
 
 function loginWindow (facts: LoginFacts, windowS: number) {
   return facts.windows.login.find(window => window.window_s === windowS)
@@ -53,20 +53,15 @@ export const distributedAccountAttack: PolicyDefinition = {
   }
 }
 
-const attackerTypes: readonly AttackerFindingType[] = ['password_spray', 'credential_stuffing']
-
-/** Findings against the report's IP or prefix: stored ones, and those this evaluation just raised. */
-function activeAttackerFindings (facts: LoginFacts, options: OptionValues, context: PolicyContext): AttackerFinding[] {
+/**
+ * Stored findings against the report's IP or prefix, raised within `active_s` before the report.
+ * Spray and stuffing are raised on failures and this policy judges successes, so a finding of the
+ * same report can never apply: the stored ones are all there is.
+ */
+function activeAttackerFindings (facts: LoginFacts, options: OptionValues): AttackerFinding[] {
   const since = facts.report.t - num(options, 'active_s')
   const { remote, prefix } = facts.report
-  const raisedNow: AttackerFinding[] = context.findings.flatMap(finding => {
-    const type = attackerTypes.find(known => known === finding.type)
-    const { scope, key } = finding.evidence
-    return type !== undefined && (scope === 'ip' || scope === 'prefix') && typeof key === 'string'
-      ? [{ type, scope, key, t: finding.t }]
-      : []
-  })
-  return [...raisedNow, ...facts.attacker_findings].filter(finding =>
+  return facts.attacker_findings.filter(finding =>
     finding.t >= since && finding.t <= facts.report.t &&
     ((finding.scope === 'ip' && finding.key === remote) || (finding.scope === 'prefix' && finding.key === prefix)))
 }
@@ -79,9 +74,9 @@ export const compromisedByAttacker: PolicyDefinition = {
     severity: severityOption('critical')
   },
   requires: options => ({ attacker_findings_s: num(options, 'active_s') }),
-  check (facts, options, context): PolicyOutcome {
+  check (facts, options): PolicyOutcome {
     if (!facts.report.success) return nothing()
-    const active = activeAttackerFindings(facts, options, context)
+    const active = activeAttackerFindings(facts, options)
     if (active.length === 0) return nothing()
     return found(loginFinding(facts, 'compromised_by_attacker', options, {
       attacker_findings: active.map(({ type, scope, key, t }) => ({ type, scope, key, t }))

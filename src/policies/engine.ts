@@ -14,11 +14,7 @@ import { credentialStuffing, passwordSpray } from './source-attacks.ts'
 import { impossibleTravel } from './travel.ts'
 import { policyNames, type FactsRequirements, type Finding, type LoginFacts, type PolicyName } from './types.ts'
 
-/**
- * Evaluation order matters within one report only: stuffing before spray (a spray yields to a stuffing
- * finding on the same source), and compromised_by_attacker last, so a success from a source that this
- * very report shows attacking is caught at once.
- */
+/** Evaluation order matters within one report only: stuffing before spray (a spray yields to a stuffing finding on the same source). */
 export const builtInPolicies: readonly PolicyDefinition[] = [
   credentialStuffing, passwordSpray, distributedAccountAttack, compromiseAfterFailures,
   newDevice, newCountry, impossibleTravel, riskyLogin, compromisedByAttacker

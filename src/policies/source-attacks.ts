@@ -54,9 +54,9 @@ function checkScope (rule: SourceRule, facts: LoginFacts, scope: Scope, key: str
   if (sharedWindow === undefined) return missingWindow(rule.name, scope, sharedS)
   const shared = sharedAddress(sharedWindow, options)
   if (shared.shared) return noted(rule.name, `the ${scope} is a shared address`, { scope, key, ...shared.evidence })
-  const explained = context.findings.find(finding =>
-    finding.type === rule.yieldsTo && finding.evidence.scope === scope && finding.evidence.key === key)
-  if (explained !== undefined) return noted(rule.name, `${explained.type} already reported the ${scope}`, { scope, key })
+  // Every finding of one evaluation concerns this report's IP or prefix: one of them explains both.
+  const explained = context.findings.find(finding => finding.type === rule.yieldsTo)
+  if (explained !== undefined) return noted(rule.name, `${explained.type} already reported the source`, { scope, key })
   return {
     findings: [{
       type: rule.name,
