@@ -61,7 +61,7 @@ function noveltyCheck (
     }
     return found(loginFinding(facts, name, options, {
       [label]: value,
-      [`known_${label}s`]: known.filter(entry => entry.successes > 0).map(entry => entry.value),
+      known: known.filter(entry => entry.successes > 0).map(entry => entry.value),
       login_successes: profile.successes,
       login_first_seen: profile.first_seen
     }))

@@ -13,7 +13,7 @@ describe('new_device', () => {
       type: 'new_device', severity: 'low', login: 'alice', remote: '192.0.2.10', t: T0, evidence: undefined
     })
     assert.equal(finding?.evidence.device, 'Chrome/Windows')
-    assert.deepEqual(finding?.evidence.known_devices, ['Firefox/Linux'])
+    assert.deepEqual(finding?.evidence.known, ['Firefox/Linux'])
   })
 
   it('is silent for a known family, on failures, and when the device is unknown', () => {
