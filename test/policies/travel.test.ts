@@ -73,6 +73,17 @@ describe('impossible_travel', () => {
     assert.deepEqual(typesFor(engine, travel(amsterdam, newYork, -1)), ['impossible_travel'])
   })
 
+  it('exactly at min_km and at min_kmh it fires; a hair above either, it does not', () => {
+    const km = distanceKm(amsterdam, newYork) - 20 // both 10 km radii subtracted
+    const at = (options: Record<string, number>) => engineWith(['impossible_travel'], { impossible_travel: options })
+    assert.deepEqual(typesFor(at({ min_km: km }), travel(amsterdam, newYork, 1)), ['impossible_travel'])
+    assert.deepEqual(typesFor(at({ min_km: km + 1e-6 }), travel(amsterdam, newYork, 1)), [])
+    assert.deepEqual(typesFor(at({ min_kmh: km }), travel(amsterdam, newYork, 1)), ['impossible_travel'])
+    assert.deepEqual(typesFor(at({ min_kmh: km + 1e-6 }), travel(amsterdam, newYork, 1)), [])
+    assert.deepEqual(typesFor(at({ max_accuracy_km: 10 }), travel(amsterdam, newYork, 1)), ['impossible_travel'])
+    assert.deepEqual(typesFor(at({ max_accuracy_km: 9.99 }), travel(amsterdam, newYork, 1)), [])
+  })
+
   it('options change the thresholds', () => {
     const strict = engineWith(['impossible_travel'], { impossible_travel: { min_km: 5000, min_kmh: 6000 } })
     assert.deepEqual(typesFor(strict, travel(amsterdam, newYork, 1)), [])
