@@ -1,4 +1,5 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http'
+import { OverloadedError } from '../errors.ts'
 import { type LuaCall, type LuaDispatcher } from '../lua/dispatcher.ts'
 import { type LuaScriptError } from '../lua/lua-error.ts'
 import { readValue } from '../lua/values.ts'
@@ -83,6 +84,15 @@ class ReportExchange implements BodySink, ReportOutcome {
     this.#ctx.refuse('bad_request', this.#req, rejection)
     sendFailure(this.#res, 400, rejection)
   }
+
+  reportShed (retryAfterSecs: number): void { sendOverloaded(this.#req, this.#res, this.#ctx, retryAfterSecs, sendFailure) }
+}
+
+/** 503 + Retry-After for a call shed past setMaxQueueWaitMs; counted and logged as a refusal. */
+function sendOverloaded (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, retryAfterSecs: number,
+  send: (res: ServerResponse, status: number, reason: string, extra?: Record<string, string>) => void): void {
+  ctx.refuse('overloaded', req, 'waited in the queue past setMaxQueueWaitMs')
+  send(res, 503, 'Overloaded, retry later', { 'Retry-After': String(retryAfterSecs) })
 }
 
 export const reportRoute: Route = {
@@ -116,8 +126,8 @@ export const readyzRoute: Route = {
   }
 }
 
-const customFailure = (res: ServerResponse, status: number, reason: string): void =>
-  sendJson(res, status, JSON.stringify({ success: false, reason }))
+const customFailure = (res: ServerResponse, status: number, reason: string, extra?: Record<string, string>): void =>
+  sendJson(res, status, JSON.stringify({ success: false, reason }), extra)
 
 /**
  * One custom endpoint request: POST {"attrs":{…}} → the Lua function's (success, r_attrs) as
@@ -168,6 +178,7 @@ class CustomExchange implements BodySink, LuaCall {
 
   done (luaErr: LuaScriptError | Error | null, L: number, n: number): void {
     const res = this.#res
+    if (luaErr instanceof OverloadedError) { sendOverloaded(this.#req, res, this.#ctx, luaErr.retryAfterSecs, customFailure); return }
     if (luaErr !== null) { customFailure(res, 500, luaErr.message); return }
     const lua = this.#lua as LuaModule
     const success = n >= 1 && lua.raw.lua_toboolean(L, 1) !== 0

@@ -70,7 +70,8 @@ function sharedServices (stats: DaemonStats): SharedServices {
 function submitReport (gen: Generation, body: Record<string, unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     gen.pipeline.submit(body, {
-      reportDone: (rejection) => { if (rejection === null) resolve(); else reject(new Error(`sample report rejected: ${rejection}`)) }
+      reportDone: (rejection) => { if (rejection === null) resolve(); else reject(new Error(`sample report rejected: ${rejection}`)) },
+      reportShed: () => { reject(new Error('sample report shed (setMaxQueueWaitMs)')) }
     })
   })
 }

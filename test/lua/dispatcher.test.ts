@@ -24,6 +24,7 @@ class Observer {
   readonly errors: string[] = []
   recordPerf (waitMs: number, runMs: number): void { this.perf.push({ waitMs, runMs }) }
   countLuaError (fn: string): void { this.errors.push(fn) }
+  countShed (fn: string): void { throw new Error(`no call may be shed without a wait bound (${fn})`) }
 }
 
 function dispatcher (maxInFlight?: number): { d: LuaDispatcher, observer: Observer } {
