@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { Agent } from 'node:http'
 import { startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 import { rawRequest, reportBody, type RawResponse } from '../helpers/http-client.ts'
 import { luaBusyWait, sample, scrape } from '../integration/helpers.ts'
@@ -22,9 +23,21 @@ before(async () => {
 })
 after(async () => { await Promise.all([bounded?.stop(), unbounded?.stop()]) })
 
-/** `n` requests at once, each on its own connection: they queue behind each other in the daemon. */
-function burst (d: RunningDaemon, path: string, body: unknown, n: number): Promise<RawResponse[]> {
-  return Promise.all(Array.from({ length: n }, () => rawRequest(`${d.url}${path}`, { body })))
+/**
+ * `n` requests at once on `n` keep-alive connections opened beforehand: all are read in the same
+ * loop turn and queue behind each other. (Fresh connections would be accepted one per loop turn
+ * and wait in the kernel's accept queue instead, where no queue bound sees them.)
+ */
+async function burst (d: RunningDaemon, path: string, body: unknown, n: number): Promise<RawResponse[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: n })
+  try {
+    const opened = await Promise.all(Array.from({ length: n }, () => rawRequest(`${d.url}/command/livez`, { agent })))
+    assert.deepEqual(opened.map((r) => r.status), Array(n).fill(200))
+    assert.equal(Object.values(agent.freeSockets).flat().length, n)
+    return await Promise.all(Array.from({ length: n }, () => rawRequest(`${d.url}${path}`, { body, agent })))
+  } finally {
+    agent.destroy()
+  }
 }
 
 const statuses = (responses: readonly RawResponse[]): number[] => responses.map((r) => r.status)
