@@ -14,7 +14,7 @@ import { cpuSeconds, killChildren, machineBusySeconds, peakRssMiB, reapedChildre
 import { probeScenario, SCENARIOS, writeScenarioConfig, type Scenario, type ScenarioContext } from './scenarios.ts'
 import { readSettings, WRK_INSTALL_HINT, type BenchSettings } from './settings.ts'
 import { formatTable, summarise, type MeasuredRun, type ScenarioResult } from './summary.ts'
-import { runWrk, wrkVersion } from './wrk.ts'
+import { latencyDistribution, runWrk, wrkVersion } from './wrk.ts'
 
 /** bench/results in the source tree: the nearest folder above this compiled file holding bench/run.ts. */
 function resultsDir (): string {
@@ -38,10 +38,10 @@ const runNonce = (): string => String(++nonce)
  * One measured run, with CPU accounting: the server, wrk, the scenario's other processes
  * (`helpers`) and whatever else kept the machine busy.
  */
-async function measure (server: Server, helpers: readonly Server[], url: string, script: string, s: BenchSettings, connections: number): Promise<MeasuredRun> {
+async function measure (server: Server, helpers: readonly Server[], url: string, script: string, s: BenchSettings, connections: number, threads: number): Promise<MeasuredRun> {
   const helperCpu = (): number => helpers.reduce((n, h) => n + cpuSeconds(h.pid), 0)
   const before = { server: cpuSeconds(server.pid), helpers: helperCpu(), wrk: reapedChildrenCpuSeconds(), self: cpuSeconds('self'), machine: machineBusySeconds() }
-  const r = await runWrk({ url, script, seconds: s.duration, connections, threads: s.threads, scriptArgs: [runNonce()] })
+  const r = await runWrk({ url, script, seconds: s.duration, connections, threads, scriptArgs: [runNonce()] })
   const serverCpu = cpuSeconds(server.pid) - before.server
   const helpersCpu = helperCpu() - before.helpers
   const wrkCpu = reapedChildrenCpuSeconds() - before.wrk
@@ -77,19 +77,21 @@ async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): 
     if (s.warmup > 0) {
       for (const t of targets) {
         process.stdout.write(`  warm-up ${t.server.name} ${s.warmup}s\n`)
-        await runWrk({ url: t.url, script, seconds: s.warmup, connections: scenario.connections ?? s.connections, threads: s.threads, scriptArgs: [runNonce()] })
+        await runWrk({ url: t.url, script, seconds: s.warmup, connections: scenario.connections ?? s.connections, threads: scenario.threads ?? s.threads, scriptArgs: [runNonce()] })
       }
     }
     const notes = [...probe.notes]
     if (scenario.connections !== undefined) notes.push(`wrk used ${scenario.connections} connections in this scenario`)
+    if (scenario.threads !== undefined) notes.push(`wrk used ${scenario.threads} threads in this scenario`)
     for (let round = 1; round <= s.rounds; round++) {
       for (const t of targets) {
         // Leftover work (a webhook queue still draining) would otherwise load the next run.
         if (!await waitIdle(stack)) notes.push(`round ${round}: processes still busy 30 s after the previous run`)
         const helpers = stack.filter((sv) => sv !== t.server)
-        const r = await measure(t.server, helpers, t.url, script, s, scenario.connections ?? s.connections)
+        const r = await measure(t.server, helpers, t.url, script, s, scenario.connections ?? s.connections, scenario.threads ?? s.threads)
         t.runs.push(r)
         process.stdout.write(`  round ${round} ${t.server.name.padEnd(14)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${(r.cpuSeconds / r.seconds).toFixed(2)} wrk ${(r.wrkCpuSeconds / r.seconds).toFixed(2)} helpers ${r.helperCores.toFixed(2)} other ${r.otherCores.toFixed(2)} cores${r.errors > 0 ? `  ERRORS ${r.errors} (non-2xx ${r.non2xx})` : ''}\n`)
+        if (scenario.distribution === true) process.stdout.write(`    ${latencyDistribution(r)}\n`)
       }
     }
     const facts = {

@@ -26,6 +26,10 @@ export interface Scenario {
   readonly needsReceiver: boolean
   /** wrk connections for this scenario (both servers), when not the run's default. */
   readonly connections?: number
+  /** wrk threads for this scenario, when not the run's default (BENCH_THREADS). */
+  readonly threads?: number
+  /** Print each run's latency distribution (percentiles, mean, timeouts), not only p50/p99. */
+  readonly distribution?: boolean
   /** Lua for trackalert.conf after the listener and password lines. */
   config (ctx: ScenarioContext): Promise<string>
   wrkScript (ctx: ScenarioContext): string
@@ -129,6 +133,19 @@ export const SCENARIOS: readonly Scenario[] = [
       ? { notes: [] }
       : { skip: 'the report function\'s http.request to the loopback backend did not answer 200', notes: [] },
     after: async (daemon, ctx) => ({ backend_ok: await customStat(daemon, ctx, 'backend_ok') })
+  },
+  {
+    name: 'overload-fair',
+    description: 'report() busy-loops ~2 ms of CPU; 400 connections, 2 wrk threads: closed-loop overload, fair waiting',
+    path: '/command/report',
+    needsReceiver: false,
+    connections: 400,
+    threads: 2,
+    distribution: true,
+    sampleBody: reportBody(),
+    // A fixed number of iterations rather than os.clock: the same CPU per report however busy the machine is.
+    config: async () => baseConfig('  local x = 0\n  for i = 1, 15000 do x = x + i % 7 end'),
+    wrkScript: (ctx) => staticScript(ctx.password, reportBody())
   },
   {
     name: 'device-cold',

@@ -10,6 +10,11 @@ export interface WrkResult {
   readonly p90: number
   readonly p99: number
   readonly max: number
+  readonly mean: number
+  readonly p75: number
+  readonly p999: number
+  /** Requests wrk gave up on after its 10 s timeout. */
+  readonly timeouts: number
   /** Socket errors plus non-2xx/3xx responses plus timeouts. */
   readonly errors: number
   readonly non2xx: number
@@ -23,6 +28,13 @@ export interface WrkOptions {
   readonly threads: number
   /** Passed to the script's init(args); the varying scripts use args[1] as a per-run nonce. */
   readonly scriptArgs?: readonly string[]
+}
+
+/** One line for a run's latency distribution; p99/mean is the fairness figure (a fair queue keeps it near 1–3). */
+export function latencyDistribution (r: WrkResult): string {
+  const ms = (v: number): string => v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`
+  return `latency mean ${ms(r.mean)}  p50 ${ms(r.p50)}  p75 ${ms(r.p75)}  p90 ${ms(r.p90)}  p99 ${ms(r.p99)}  p99.9 ${ms(r.p999)}  max ${ms(r.max)}` +
+    `  p99/mean ${r.mean > 0 ? (r.p99 / r.mean).toFixed(1) : '-'}  past the 10 s timeout ${r.timeouts}`
 }
 
 /** wrk's version line, or null when wrk is not installed. */
@@ -41,9 +53,9 @@ export const WRK_DONE = `
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('BENCH_JSON {"requests":%d,"duration_us":%d,"p50_us":%.1f,"p90_us":%.1f,"p99_us":%.1f,"max_us":%.1f,' ..
-    '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
+    '"mean_us":%.1f,"p75_us":%.1f,"p999_us":%.1f,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
-    e.connect, e.read, e.write, e.status, e.timeout))
+    latency.mean, latency:percentile(75), latency:percentile(99.9), e.connect, e.read, e.write, e.status, e.timeout))
 end
 `
 
@@ -79,6 +91,10 @@ export function runWrk (o: WrkOptions): Promise<WrkResult> {
         p90: n('p90_us') / 1000,
         p99: n('p99_us') / 1000,
         max: n('max_us') / 1000,
+        mean: n('mean_us') / 1000,
+        p75: n('p75_us') / 1000,
+        p999: n('p999_us') / 1000,
+        timeouts: n('timeout'),
         errors: n('connect') + n('read') + n('write') + n('status') + n('timeout'),
         non2xx: n('status')
       })

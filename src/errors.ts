@@ -12,6 +12,7 @@ export const errorCodes = [
   'TA_ERR_LUA_ARGUMENT',
   'TA_ERR_JSON',
   'TA_ERR_OUTBOUND',
+  'TA_ERR_OVERLOADED',
   'TA_ERR_LISTEN',
   'TA_ERR_GEOIP',
   'TA_ERR_WEBHOOK_CONFIG',
@@ -29,6 +30,21 @@ export class TrackalertError extends Error {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined)
     this.name = 'TrackalertError'
     this.code = code
+  }
+}
+
+/**
+ * A REST request's Lua call was not run: it waited in the queue longer than setMaxQueueWaitMs.
+ * Answered 503 with Retry-After, so the client retries later instead of timing out.
+ */
+export class OverloadedError extends TrackalertError {
+  /** Seconds for Retry-After: the bound rounded up, at least 1. */
+  readonly retryAfterSecs: number
+
+  constructor (maxQueueWaitMs: number) {
+    super('TA_ERR_OVERLOADED', `Overloaded: the request waited more than ${maxQueueWaitMs} ms in the queue (setMaxQueueWaitMs)`)
+    this.name = 'OverloadedError'
+    this.retryAfterSecs = Math.max(1, Math.ceil(maxQueueWaitMs / 1000))
   }
 }
 

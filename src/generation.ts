@@ -99,7 +99,7 @@ export class Generation {
     this.scheduler = parts.scheduler
     this.geoip = parts.geoip
     this.lualib = parts.lualib
-    this.dispatcher = new LuaDispatcher(this.pool, shared.stats, this.settings.maxLuaCallsInFlight)
+    this.dispatcher = new LuaDispatcher(this.pool, shared.stats, this.settings.maxLuaCallsInFlight, { maxQueueWaitMs: this.settings.maxQueueWaitMs })
     this.pipeline = new ReportPipeline(this.runtime.lua, this.dispatcher, shared.stats, shared.clock)
     this.pipeline.enricher = shared.devices
     this.pipeline.hasReport = this.settings.reportDefined

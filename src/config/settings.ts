@@ -39,6 +39,8 @@ export class DaemonSettings {
   luaTimeLimitMs = 1000
   /** Lua calls started and not finished per process (suspended on I/O included); more wait in the queue. */
   maxLuaCallsInFlight = 256
+  /** setMaxQueueWaitMs: REST calls queued longer get 503 instead of running; 0 (default) = wait as long as it takes. */
+  maxQueueWaitMs = 0
   maxBodyBytes = 64 * 1024
   readonly customEndpoints = new Set<string>()
   readonly backgroundFunctions = new Set<string>()

@@ -2,18 +2,20 @@ import { logger, LogLevel, type LogFields, type LogLevelValue } from '../log/ind
 
 /** Every kind of request or connection the HTTP layer turns away; the `reason` label of trackalert_http_refused_total. */
 export const REFUSAL_REASONS = [
-  'acl', 'auth', 'bad_request', 'not_found', 'method', 'too_large', 'malformed', 'too_many_connections'
+  'acl', 'auth', 'bad_request', 'not_found', 'method', 'too_large', 'malformed', 'too_many_connections', 'overloaded'
 ] as const
 export type RefusalReason = (typeof REFUSAL_REASONS)[number]
 
 /**
  * Refusals an operator must see at the default log level: a client locked out by the ACL or the
- * password, or turned away because the connection limit is reached. The rest are client mistakes.
+ * password, turned away because the connection limit is reached, or a request shed unanswered by
+ * Lua (setMaxQueueWaitMs: a lost report). The rest are client mistakes.
  */
 const LEVELS: Record<RefusalReason, LogLevelValue> = {
   acl: LogLevel.warning,
   auth: LogLevel.warning,
   too_many_connections: LogLevel.warning,
+  overloaded: LogLevel.warning,
   bad_request: LogLevel.info,
   not_found: LogLevel.info,
   method: LogLevel.info,

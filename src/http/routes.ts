@@ -77,6 +77,15 @@ class ReportExchange implements BodySink, ReportOutcome {
     this.#ctx.refuse('bad_request', this.#req, rejection)
     sendFailure(this.#res, 400, rejection)
   }
+
+  reportShed (retryAfterSecs: number): void { sendOverloaded(this.#req, this.#res, this.#ctx, retryAfterSecs, sendFailure) }
+}
+
+/** 503 + Retry-After for a call shed past setMaxQueueWaitMs; counted and logged as a refusal. */
+function sendOverloaded (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, retryAfterSecs: number,
+  send: (res: ServerResponse, status: number, reason: string, extra?: Record<string, string>) => void): void {
+  ctx.refuse('overloaded', req, 'waited in the queue past setMaxQueueWaitMs')
+  send(res, 503, 'Overloaded, retry later', { 'Retry-After': String(retryAfterSecs) })
 }
 
 export const reportRoute: Route = {
@@ -110,8 +119,8 @@ export const readyzRoute: Route = {
   }
 }
 
-const customFailure = (res: ServerResponse, status: number, reason: string): void =>
-  sendJson(res, status, JSON.stringify({ success: false, reason }))
+const customFailure = (res: ServerResponse, status: number, reason: string, extra?: Record<string, string>): void =>
+  sendJson(res, status, JSON.stringify({ success: false, reason }), extra)
 
 /**
  * One custom endpoint request: POST {"attrs":{…}} → the Lua function's (success, r_attrs) as
@@ -144,6 +153,7 @@ class CustomExchange implements BodySink, CustomOutcome {
   }
 
   customFailed (message: string): void { customFailure(this.#res, 500, message) }
+  customShed (retryAfterSecs: number): void { sendOverloaded(this.#req, this.#res, this.#ctx, retryAfterSecs, customFailure) }
 
   customDone (result: CustomResult): void {
     sendJson(this.#res, 200, JSON.stringify({ success: result.success, r_attrs: result.rAttrs }))

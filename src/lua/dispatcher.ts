@@ -1,3 +1,4 @@
+import { OverloadedError } from '../errors.ts'
 import { logger } from '../log/index.ts'
 import { ignoreResults, promiseCall, type LuaArgs, type LuaCall } from './call.ts'
 import { type LuaScriptError } from './lua-error.ts'
@@ -9,14 +10,33 @@ export type { LuaCall } from './call.ts'
 
 export type FunctionKind = 'report' | 'custom' | 'background'
 
-/** Receives the per-call figures: WTW/WTR timings and Lua errors. */
+/** Receives the per-call figures: WTW/WTR timings, Lua errors and calls shed past the wait bound. */
 export interface DispatchObserver {
   recordPerf (waitMs: number, runMs: number): void
   countLuaError (fn: string): void
+  countShed (fn: string): void
 }
 
 /** Calls in flight per process unless setMaxLuaCallsInFlight says otherwise. */
 export const DEFAULT_MAX_CALLS_IN_FLIGHT = 256
+
+/**
+ * Longest stretch of Lua one drain runs before it lets the event loop turn (at least one call
+ * runs per turn). libuv accepts one connection per loop turn and reads sockets only between
+ * turns: a drain that ran the whole queue (400 × 2 ms) starved new connections for seconds.
+ */
+export const DRAIN_SLICE_MS = 2
+
+export interface DispatchTiming {
+  /** Milliseconds, monotonic; injectable so tests decide how long calls run and wait. */
+  readonly now?: () => number
+  readonly sliceMs?: number
+  /** setMaxQueueWaitMs: REST calls queued longer are answered 503 instead of run; 0 = no bound. */
+  readonly maxQueueWaitMs?: number
+}
+
+/** Function kinds a client waits for: only these are shed (a background run is never dropped). */
+const SHEDDABLE: ReadonlySet<FunctionKind> = new Set(['report', 'custom'])
 
 function refFor (state: LuaState, kind: FunctionKind, name: string): number | undefined {
   if (kind === 'report') return state.reportRef === 0 ? undefined : state.reportRef
@@ -32,12 +52,12 @@ class Job implements LuaCall {
   readonly #dispatcher: LuaDispatcher
   startedAt = 0
 
-  constructor (kind: FunctionKind, name: string, call: LuaCall, dispatcher: LuaDispatcher) {
+  constructor (kind: FunctionKind, name: string, call: LuaCall, dispatcher: LuaDispatcher, queuedAt: number) {
     this.kind = kind
     this.name = name
     this.call = call
     this.#dispatcher = dispatcher
-    this.queuedAt = performance.now()
+    this.queuedAt = queuedAt
   }
 
   push (L: number): number { return this.call.push(L) }
@@ -49,16 +69,26 @@ class Job implements LuaCall {
  * started and not finished (running or suspended on host I/O): a stalled backend then makes calls
  * wait here, visible in WTW and the queue gauge, instead of growing memory without bound.
  *
- * Calls are not run from the request handler itself but from a ready queue drained once per event-loop
- * turn (setImmediate). Lua runs on the event loop, so running it at once would leave every request
+ * Calls are not run from the request handler itself but from a ready queue drained in event-loop
+ * turns (setImmediate). Lua runs on the event loop, so running it at once would leave every request
  * read in the same turn unparsed until the call returned, and their wait would never show in WTW.
  * Queued first, all of them get their arrival time; the drain then measures the real wait.
+ *
+ * A drain runs Lua for about one slice and leaves the rest for the next turn, so that under
+ * overload the loop keeps accepting connections and reading requests, which queue behind the
+ * earlier ones: every client waits its turn (first come, first served) instead of some waiting
+ * for seconds to be read at all. With a wait bound, a REST call that reaches the head of the
+ * queue after waiting longer is not run but completed with an OverloadedError (answered 503).
  */
 export class LuaDispatcher {
   readonly pool: LuaStatePool
   /** Bound on calls in flight; setMaxLuaCallsInFlight. */
   readonly maxInFlight: number
+  readonly maxQueueWaitMs: number
   readonly #observer: DispatchObserver
+  readonly #now: () => number
+  readonly #sliceMs: number
+  readonly #overloaded: OverloadedError
   readonly #queue: Array<Job | undefined> = []
   #head = 0
   #inFlight = 0
@@ -66,11 +96,20 @@ export class LuaDispatcher {
   #draining = false
   readonly #drain = (): void => { this.#drainScheduled = false; this.#drainQueue() }
 
-  constructor (pool: LuaStatePool, observer: DispatchObserver, maxInFlight = DEFAULT_MAX_CALLS_IN_FLIGHT) {
+  constructor (pool: LuaStatePool, observer: DispatchObserver, maxInFlight = DEFAULT_MAX_CALLS_IN_FLIGHT, timing: DispatchTiming = {}) {
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`)
+    const maxWait = timing.maxQueueWaitMs ?? 0
+    if (!Number.isFinite(maxWait) || maxWait < 0) throw new RangeError(`maxQueueWaitMs must be 0 (no bound) or a positive number, got ${maxWait}`)
+    const slice = timing.sliceMs ?? DRAIN_SLICE_MS
+    if (!Number.isFinite(slice) || slice <= 0) throw new RangeError(`sliceMs must be a positive number, got ${slice}`)
     this.pool = pool
     this.#observer = observer
     this.maxInFlight = maxInFlight
+    this.maxQueueWaitMs = maxWait
+    this.#now = timing.now ?? performance.now.bind(performance)
+    this.#sliceMs = slice
+    // One instance for every shed call: shedding happens under overload, when a stack trace per call costs most.
+    this.#overloaded = new OverloadedError(maxWait)
   }
 
   /** Calls waiting to start: read but not started, for the next drain or for room under the bound. */
@@ -80,11 +119,14 @@ export class LuaDispatcher {
   get inFlight (): number { return this.#inFlight }
 
   runCall (kind: FunctionKind, name: string, call: LuaCall): void {
-    this.#queue.push(new Job(kind, name, call, this))
-    if (!this.#drainScheduled && !this.#draining) {
-      this.#drainScheduled = true
-      setImmediate(this.#drain)
-    }
+    this.#queue.push(new Job(kind, name, call, this, this.#now()))
+    if (!this.#draining) this.#scheduleDrain()
+  }
+
+  #scheduleDrain (): void {
+    if (this.#drainScheduled) return
+    this.#drainScheduled = true
+    setImmediate(this.#drain)
   }
 
   /** The promise form (background runs): resolves when the call finished, rejects with its error. */
@@ -95,7 +137,7 @@ export class LuaDispatcher {
   /** Job's completion: count, report, then let a queued call take the freed place. */
   finished (job: Job, err: LuaScriptError | Error | null, L: number, n: number): void {
     this.#inFlight--
-    this.#observer.recordPerf(job.startedAt - job.queuedAt, performance.now() - job.startedAt)
+    this.#observer.recordPerf(job.startedAt - job.queuedAt, this.#now() - job.startedAt)
     if (err !== null) {
       this.#observer.countLuaError(job.kind === 'report' ? 'report' : job.name)
       logger.error(`Lua ${job.kind} function failed`, {
@@ -115,13 +157,31 @@ export class LuaDispatcher {
 
   #drainQueue (): void {
     this.#draining = true
+    const started = this.#now()
+    const shedBefore = this.maxQueueWaitMs > 0 ? started - this.maxQueueWaitMs : -Infinity
+    let ran = false
     // Calls queued while draining (a completion that dispatches another) join this same loop; a
     // call that finishes while we drain frees its place for the next one in this loop too.
-    while (this.#head < this.#queue.length && this.#inFlight < this.maxInFlight) {
+    while (this.#head < this.#queue.length) {
       const job = this.#queue[this.#head] as Job
+      // FIFO: once the head waited less than the bound, so did every call behind it. Shedding also
+      // runs while the in-flight bound is reached (a stalled backend), at each arrival or completion.
+      if (job.queuedAt < shedBefore && SHEDDABLE.has(job.kind)) {
+        this.#queue[this.#head++] = undefined
+        this.#shed(job)
+        continue
+      }
+      if (this.#inFlight >= this.maxInFlight || (ran && this.#now() - started >= this.#sliceMs)) break
       this.#queue[this.#head++] = undefined
       this.#start(job)
+      ran = true
     }
+    this.#compact()
+    this.#draining = false
+    if (this.#head < this.#queue.length && this.#inFlight < this.maxInFlight) this.#scheduleDrain()
+  }
+
+  #compact (): void {
     if (this.#head === this.#queue.length) {
       this.#queue.length = 0
       this.#head = 0
@@ -129,11 +189,20 @@ export class LuaDispatcher {
       this.#queue.splice(0, this.#head)
       this.#head = 0
     }
-    this.#draining = false
+  }
+
+  /** Completes a call that waited past the bound without running it: no Lua error, no WTR. */
+  #shed (job: Job): void {
+    this.#observer.countShed(job.kind === 'report' ? 'report' : job.name)
+    try {
+      job.call.done(this.#overloaded, 0, 0)
+    } catch (doneErr) {
+      logger.error('completing a shed Lua call failed', { function: job.name, error: doneErr as Error })
+    }
   }
 
   #start (job: Job): void {
-    job.startedAt = performance.now()
+    job.startedAt = this.#now()
     this.#inFlight++
     let state: LuaState
     try {

@@ -1,3 +1,4 @@
+import { OverloadedError } from '../errors.ts'
 import { type LuaCall, type LuaDispatcher } from '../lua/dispatcher.ts'
 import { type LuaScriptError } from '../lua/lua-error.ts'
 import { readValue } from '../lua/values.ts'
@@ -11,12 +12,14 @@ export interface CustomResult {
   readonly rAttrs: Record<string, unknown>
 }
 
-/** Receives exactly one of the three ends of a custom endpoint call. */
+/** Receives exactly one of the four ends of a custom endpoint call. */
 export interface CustomOutcome {
   /** The body is not `{"attrs":{…}}`; the reason is for the client (400). */
   customRejected (reason: string): void
   /** The Lua function raised an error (500). */
   customFailed (message: string): void
+  /** It waited in the queue past setMaxQueueWaitMs and was not run (503 with Retry-After). */
+  customShed (retryAfterSecs: number): void
   customDone (result: CustomResult): void
 }
 
@@ -63,6 +66,7 @@ class CustomCall implements LuaCall {
   push (L: number): number { return this.#args.push(L) }
 
   done (luaErr: LuaScriptError | Error | null, L: number, n: number): void {
+    if (luaErr instanceof OverloadedError) { this.#outcome.customShed(luaErr.retryAfterSecs); return }
     if (luaErr !== null) { this.#outcome.customFailed(luaErr.message); return }
     const success = n >= 1 && this.#lua.raw.lua_toboolean(L, 1) !== 0
     const rAttrs = n >= 2 ? readValue(this.#lua, L, 2) : {}

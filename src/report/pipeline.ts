@@ -1,3 +1,4 @@
+import { OverloadedError } from '../errors.ts'
 import { type LuaCall, type LuaDispatcher } from '../lua/dispatcher.ts'
 import { type LuaModule } from '../lua/wasm.ts'
 import { LoginTupleArgs } from './lua-args.ts'
@@ -21,6 +22,8 @@ export const systemClock: Clock = () => Date.now() / 1000
 /** Receives the outcome for the transport: null when accepted, else the reason for a 400. */
 export interface ReportOutcome {
   reportDone (rejection: string | null): void
+  /** Not run: the report waited past setMaxQueueWaitMs (a 503 with Retry-After: `retryAfterSecs`). */
+  reportShed (retryAfterSecs: number): void
 }
 
 /**
@@ -92,5 +95,8 @@ class ReportCall implements LuaCall {
   }
 
   /** Lua errors are logged and counted by the dispatcher; the client still gets its 200. */
-  done (): void { this.#outcome.reportDone(null) }
+  done (err: Error | null): void {
+    if (err instanceof OverloadedError) this.#outcome.reportShed(err.retryAfterSecs)
+    else this.#outcome.reportDone(null)
+  }
 }

@@ -118,6 +118,7 @@ export class DaemonStats {
   declareHttpRefusal (reason: string): void { this.metrics.declareHttpRefusal(reason) }
   countHttpRefused (reason: string): void { this.metrics.countHttpRefused(reason) }
   countLuaError (fn: string): void { this.metrics.countLuaError(fn) }
+  countShed (fn: string): void { this.metrics.countShed(fn) }
   countDeviceCache (hit: boolean): void {
     if (hit) this.#deviceCache.hits++
     else this.#deviceCache.misses++

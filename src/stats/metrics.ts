@@ -57,6 +57,7 @@ export class PromMetrics {
   readonly #rejected: Counter<'reason'>
   readonly #httpRefused: Counter<'reason'>
   readonly #luaErrors: Counter<'function'>
+  readonly #shed: Counter<'function'>
   readonly #backgroundRuns: Counter<'name' | 'result'>
   readonly #backgroundDuration: Histogram<'name'>
   readonly #children = new Map<string, Inc>()
@@ -129,6 +130,10 @@ export class PromMetrics {
     this.#luaErrors = new Counter({
       name: name('lua_errors_total'), help: 'Errors raised by Lua functions, by function', labelNames: ['function'], registers
     })
+    this.#shed = new Counter({
+      name: name('requests_shed_total'), help: 'REST calls answered 503 without running: queued past setMaxQueueWaitMs, by function',
+      labelNames: ['function'], registers
+    })
     this.#backgroundRuns = new Counter({
       name: name('background_runs_total'), help: 'Scheduled background function runs, by outcome',
       labelNames: ['name', 'result'], registers
@@ -185,6 +190,10 @@ export class PromMetrics {
 
   countLuaError (fn: string): void {
     this.#child(this.#luaErrors, `l\0${fn}`, { function: fn }).inc()
+  }
+
+  countShed (fn: string): void {
+    this.#child(this.#shed, `s\0${fn}`, { function: fn }).inc()
   }
 
   /** Skipped runs (previous one still busy) have no duration worth recording. */

@@ -53,7 +53,8 @@ const devices = new DeviceParser()
 function submitReport (gen: Generation, body: Record<string, unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     gen.pipeline.submit(body, {
-      reportDone: (rejection) => { if (rejection === null) resolve(); else reject(new Error(`sample report rejected: ${rejection}`)) }
+      reportDone: (rejection) => { if (rejection === null) resolve(); else reject(new Error(`sample report rejected: ${rejection}`)) },
+      reportShed: () => { reject(new Error('sample report shed (setMaxQueueWaitMs)')) }
     })
   })
 }

@@ -23,6 +23,7 @@ function custom (name: string, body: unknown): Promise<End> {
     loaded.gen.customEndpoints.submit(name, body, {
       customRejected: (reason) => resolve({ end: 'rejected', value: reason }),
       customFailed: (message) => resolve({ end: 'failed', value: message }),
+      customShed: (retryAfter) => resolve({ end: 'failed', value: `shed, retry after ${retryAfter} s` }),
       customDone: (result) => resolve({ end: 'done', value: { success: result.success, rAttrs: result.rAttrs } })
     })
   })

@@ -75,7 +75,7 @@ export async function loadConfig (config: string, clock: Clock = () => Date.now(
 
 /** Submits a report body; resolves with the rejection reason, or null once the report was handled. */
 export function submit (gen: Generation, body: unknown): Promise<string | null> {
-  return new Promise((resolve) => { gen.pipeline.submit(body, { reportDone: resolve }) })
+  return new Promise((resolve) => { gen.pipeline.submit(body, { reportDone: resolve, reportShed: () => resolve('shed') }) })
 }
 
 /** The records written by record(), each as a map of path → "type:value". */

@@ -18,7 +18,7 @@ after(() => loaded?.close())
 
 /** Submits a report through the pipeline; resolves with null when accepted, else the rejection. */
 function submit (body: unknown): Promise<string | null> {
-  return new Promise((resolve) => { loaded.gen.pipeline.submit(body, { reportDone: resolve }) })
+  return new Promise((resolve) => { loaded.gen.pipeline.submit(body, { reportDone: resolve, reportShed: () => resolve('shed') }) })
 }
 
 function custom (name: string, body: unknown): Promise<{ end: string, value: unknown }> {
@@ -26,6 +26,7 @@ function custom (name: string, body: unknown): Promise<{ end: string, value: unk
     loaded.gen.customEndpoints.submit(name, body, {
       customRejected: (reason) => resolve({ end: 'rejected', value: reason }),
       customFailed: (message) => resolve({ end: 'failed', value: message }),
+      customShed: (retryAfter) => resolve({ end: 'failed', value: `shed, retry after ${retryAfter} s` }),
       customDone: (result: CustomResult) => resolve({ end: 'done', value: result })
     })
   })

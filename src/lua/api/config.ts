@@ -86,6 +86,11 @@ export function configFunctions (ctx: ApiContext<Pick<HostServices, 'settings' |
     }),
     configOnly('setLuaTimeLimit', (L) => { settings.luaTimeLimitMs = positive(L, 'setLuaTimeLimit') }),
     configOnly('setMaxLuaCallsInFlight', (L) => { settings.maxLuaCallsInFlight = positive(L, 'setMaxLuaCallsInFlight') }),
+    configOnly('setMaxQueueWaitMs', (L) => {
+      const ms = args.integer(L, 1, 'setMaxQueueWaitMs')
+      if (ms < 0) throw new Error(`setMaxQueueWaitMs: expected 0 (no bound) or a positive number of ms, got ${ms}`)
+      settings.maxQueueWaitMs = ms
+    }),
     configOnly('setMaxRequestBodySize', (L) => { settings.maxBodyBytes = positive(L, 'setMaxRequestBodySize') })
   ]
 }
