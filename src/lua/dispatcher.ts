@@ -1,4 +1,4 @@
-import { OverloadedError } from '../errors.ts'
+import { OverloadedError } from './overloaded-error.ts'
 import { logger } from '../log/index.ts'
 import { ignoreResults, promiseCall, type LuaArgs, type LuaCall } from './call.ts'
 import { type LuaScriptError } from './lua-error.ts'

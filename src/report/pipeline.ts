@@ -1,4 +1,4 @@
-import { OverloadedError } from '../errors.ts'
+import { OverloadedError } from '../lua/overloaded-error.ts'
 import { type LuaCall, type LuaDispatcher } from '../lua/dispatcher.ts'
 import { type LuaModule } from '../lua/wasm.ts'
 import { LoginTupleArgs } from './lua-args.ts'

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { OverloadedError } from '../../src/errors.ts'
+import { OverloadedError } from '../../src/lua/overloaded-error.ts'
 import { type LuaArgs, type LuaCall } from '../../src/lua/call.ts'
 import { LuaDispatcher, type DispatchTiming } from '../../src/lua/dispatcher.ts'
 import { LuaStatePool } from '../../src/lua/pool.ts'
