@@ -146,9 +146,11 @@ export interface HistoryStore {
   /** Forgets everything about one login; resolves with the number of reports removed. */
   erase (login: string): Awaitable<number>
   /**
-   * Retention: removes reports with t < before, and profile rows last seen before it.
-   * Resolves with the number of reports removed.
+   * Retention, one bounded step: removes at most `limit` reports with t < before and at most
+   * `limit` profile rows (logins, features) last seen before it, so a large backlog never blocks
+   * the process for long. Resolves with the number of rows removed; the caller repeats the step
+   * until it returns 0.
    */
-  prune (before: number): Awaitable<number>
+  prune (before: number, limit: number): Awaitable<number>
   close (): Awaitable<void>
 }
