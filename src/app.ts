@@ -4,6 +4,7 @@ import { ConsoleServer } from './console/index.ts'
 import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
 import { DeviceParser } from './device/index.ts'
 import { Generation, ProcessDelivery, type GenerationOptions, type SharedServices } from './generation.ts'
+import { HistoryService, storeIdentity } from './history/service.ts'
 import { HttpFrontend } from './http/server.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule } from './lua/api/index.ts'
@@ -72,6 +73,8 @@ export class App {
   #link: PeerLink | null = null
   /** Set on the primary only: the link that also carries console changes to the workers. */
   #primaryLink: PrimaryLink | null = null
+  /** Login history outlives reloads: its store stays open and its queue keeps queued reports. */
+  #history: HistoryService | null = null
 
   private constructor (options: AppOptions) {
     this.#options = options
@@ -81,7 +84,8 @@ export class App {
       stats: this.stats,
       current: () => this.current,
       maxBody: () => this.current.settings.maxBodyBytes,
-      isReady: () => this.#ready
+      isReady: () => this.#ready,
+      history: () => this.#activeHistory()?.reader ?? null
     })
     this.#console = new ConsoleExecutor(this.#buffer, () => this.current.configState)
     if (options.peerLink !== undefined) this.setPeerLink(options.peerLink)
@@ -92,13 +96,12 @@ export class App {
     app.#gen = await Generation.load(app.#generationOptions(), app.#shared())
     if (options.multiProcess === true && options.worker !== true && app.#gen.settings.numWorkerThreads > 1) app.#role = 'primary'
     if (app.#stopRequested) return app
-    if (app.#role !== 'worker') {
-      try {
-        checkStartupSettings(app.#gen.settings, { configName: options.configName, unattended: options.unattended === true })
-      } catch (err) {
-        await app.#gen.retire(0)
-        throw err
-      }
+    try {
+      if (app.#role !== 'worker') checkStartupSettings(app.#gen.settings, { configName: options.configName, unattended: options.unattended === true })
+      await app.#attachHistory(app.#gen)
+    } catch (err) {
+      await app.#gen.retire(0)
+      throw err
     }
     await app.#open()
     return app
@@ -164,8 +167,32 @@ export class App {
       },
       reloadConfig: () => (this.#role === 'worker' && this.#link !== null ? this.#link.reloadConfig() : this.reload()),
       peers: () => this.#link,
-      isWorker: this.#role === 'worker'
+      isWorker: this.#role === 'worker',
+      history: () => this.#activeHistory()
     }
+  }
+
+  /** The history service while the current configuration enables it. */
+  #activeHistory (): HistoryService | null {
+    return this.#gen?.settings.history === null ? null : this.#history
+  }
+
+  /** Opens the store on first use; later generations reuse it (a different store needs a restart). */
+  async #attachHistory (gen: Generation): Promise<void> {
+    const options = gen.settings.history
+    if (options === null) { gen.pipeline.recorder = null; return }
+    if (this.#history === null) {
+      this.#history = await HistoryService.open(options, {
+        configFile: this.#options.configFile,
+        registry: this.stats.metrics.registry,
+        clock: this.#options.clock ?? systemClock,
+        prunes: this.#role !== 'worker'
+      })
+    } else if (this.#history.identity !== storeIdentity(options, this.#options.configFile)) {
+      logger.warn('setHistory: a different store takes effect at restart; still recording to the current one', { store: this.#history.store.location })
+    }
+    this.#history.configure(options, (name) => gen.geoip.get(name))
+    gen.pipeline.recorder = this.#history
   }
 
   async #open (): Promise<void> {
@@ -231,6 +258,7 @@ export class App {
     let next: Generation
     try {
       next = await Generation.load(this.#generationOptions(), this.#shared())
+      await this.#attachHistory(next).catch(async (err: unknown) => { await next.retire(0); throw err })
     } catch (err) {
       const message = `reload failed, still running the previous configuration: ${(err as Error).message}`
       logger.error(message)
@@ -267,6 +295,7 @@ export class App {
     await this.#consoleServer?.close()
     await this.#gen?.retire(graceMs)
     await this.#delivery.drain(graceMs)
+    await this.#history?.close()
   }
 }
 

@@ -3,6 +3,7 @@ import { type PeerLink } from './cluster/figures.ts'
 import { type DeviceParser } from './device/index.ts'
 import { TrackalertError } from './errors.ts'
 import { GeoIPRegistry } from './geoip/index.ts'
+import { type HistoryService } from './history/service.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule, type ConsoleOutput, type HostServices } from './lua/api/index.ts'
 import { LuaDispatcher } from './lua/dispatcher.ts'
@@ -31,6 +32,8 @@ export interface SharedServices {
   /** The rest of a multi-process daemon, or null. */
   peers (): PeerLink | null
   readonly isWorker: boolean
+  /** Login history is the process's (a reload keeps its store and queue), or null. */
+  history (): HistoryService | null
 }
 
 /** The process's outbound delivery queues; each generation makes its configuration current in them. */
@@ -121,7 +124,8 @@ export class Generation {
       requestShutdown: () => shared.requestShutdown(),
       reloadConfig: () => shared.reloadConfig(),
       peers: () => shared.peers(),
-      isWorker: shared.isWorker
+      isWorker: shared.isWorker,
+      history: () => shared.history()
     }
     const lualib = new LuaLibrary({ counters: shared.lualibCounters, mailDelivery: shared.delivery.mail })
     const runtime = await LuaRuntime.create(services, [...lualib.modules, ...(options.extraApiModules ?? [])])
@@ -133,7 +137,8 @@ export class Generation {
     } catch (err) {
       throw new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: ${(err as Error).message}`, { cause: err })
     }
-    for (const name of ['report', 'stats', 'readyz', 'livez', ...settings.customEndpoints]) stats.registerCommand(name)
+    const historyCommands = settings.history === null ? [] : ['history', 'eraseHistory']
+    for (const name of ['report', 'stats', 'readyz', 'livez', ...historyCommands, ...settings.customEndpoints]) stats.registerCommand(name)
     const states: LuaState[] = []
     for (let i = 1; i <= settings.numLuaStates; i++) {
       const state = runtime.createState('report', i, settings.luaTimeLimitMs)

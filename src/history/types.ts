@@ -143,6 +143,8 @@ export interface HistoryStore {
   topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): Awaitable<SourceWindow[]>
   globalFeature (kind: FeatureKind, value: string): Awaitable<GlobalFeature>
   globalTotals (): Awaitable<GlobalTotals>
+  /** The newest event time stored (seconds), null when empty: retention counts back from it. */
+  newestEventTime (): Awaitable<number | null>
   /** Forgets everything about one login; resolves with the number of reports removed. */
   erase (login: string): Awaitable<number>
   /**

@@ -1,4 +1,5 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http'
+import { type HistoryReader } from '../history/reader.ts'
 import { type LuaCall, type LuaDispatcher } from '../lua/dispatcher.ts'
 import { type LuaScriptError } from '../lua/lua-error.ts'
 import { readValue } from '../lua/values.ts'
@@ -25,6 +26,8 @@ export interface FrontendContext {
   readonly current: () => ServingParts
   readonly maxBody: () => number
   readonly isReady: () => boolean
+  /** The login history, or null when the configuration has no setHistory. */
+  readonly history: () => HistoryReader | null
 }
 
 export interface RouteContext extends FrontendContext {

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DeviceParser } from '../../src/device/index.ts'
 import { Generation, ProcessDelivery, type SharedServices } from '../../src/generation.ts'
+import { HistoryService } from '../../src/history/service.ts'
 import { LogLevel, logger, type LogFields, type LogLevelValue } from '../../src/log/index.ts'
 import { LuaLibraryCounters } from '../../src/lualib/index.ts'
 import { CustomArgs } from '../../src/report/lua-args.ts'
@@ -51,7 +52,7 @@ function hookRunsSince (from: number): number {
 /** Device parsing rules compile once for all snippets. */
 const devices = new DeviceParser()
 
-function sharedServices (stats: DaemonStats): SharedServices {
+function sharedServices (stats: DaemonStats, history: () => HistoryService | null): SharedServices {
   const lualibCounters = new LuaLibraryCounters()
   return {
     delivery: new ProcessDelivery(stats, lualibCounters),
@@ -63,7 +64,8 @@ function sharedServices (stats: DaemonStats): SharedServices {
     requestShutdown: () => { throw new Error('a documentation snippet called shutdown()') },
     reloadConfig: async () => 'reloadConfig() is not available to documentation snippets',
     peers: () => null,
-    isWorker: false
+    isWorker: false,
+    history
   }
 }
 
@@ -99,10 +101,18 @@ export async function runSnippet (dir: string, config: string, call: boolean): P
 export async function runConfigFile (configFile: string, call: boolean): Promise<SnippetRunResult> {
   const from = captured.length
   const stats = new DaemonStats()
-  const shared = sharedServices(stats)
+  let history: HistoryService | null = null
+  const shared = sharedServices(stats, () => history)
   const gen = await Generation.load({ configFile, configName: 'trackalert.conf' }, shared)
   const called: string[] = []
   try {
+    // As the App does: a config with setHistory records to its store (next to the snippet's file).
+    const options = gen.settings.history
+    if (options !== null) {
+      history = await HistoryService.open(options, { configFile, registry: stats.metrics.registry, clock: systemClock, prunes: false })
+      history.configure(options, (name) => gen.geoip.get(name))
+      gen.pipeline.recorder = history
+    }
     if (call) {
       // No POST may leave for the example URLs of the docs: a hook a snippet runs is dropped instead.
       await gen.webhooks.drain(0)
@@ -127,6 +137,7 @@ export async function runConfigFile (configFile: string, call: boolean): Promise
   } finally {
     await gen.retire(1000)
     await shared.delivery.drain(0)
+    await history?.close()
   }
   return { called, errors: errorsSince(from), hookRuns: hookRunsSince(from) }
 }

@@ -42,6 +42,7 @@ export function storeContract (backend: ContractBackend): void {
     })
 
     it('keeps every recorded field and returns a login\'s reports newest first, same-instant ones by arrival', async () => {
+      assert.equal(await store.newestEventTime(), null)
       await store.writeBatch([
         record({ login: 'ann', t: BASE + 1, success: false, failType: 'badpw', protocol: 'imap', device: 'imap:Thunderbird', risk: 0.25 }),
         record({ login: 'ann', t: BASE + 3, country: null, city: null, lat: null, lon: null, accuracyKm: null, device: null }),
@@ -164,6 +165,7 @@ export function storeContract (backend: ContractBackend): void {
       store = await open()
       assert.deepEqual((await store.recentReports('kept', 10)).map((r) => r.country), ['JP'])
       assert.equal((await store.totals('kept'))?.successes, 1)
+      assert.equal(await store.newestEventTime(), BASE + 4000)
     })
   })
 }

@@ -121,6 +121,12 @@ export class PostgresReads {
     return rows[0] ?? { logins: 0, successes: 0, failures: 0 }
   }
 
+  /** From the logins' last_seen index: the newest report of any login, without scanning report partitions. */
+  async newestEventTime (): Promise<number | null> {
+    const rows = await this.#db.query<{ t: number | null }>(`SELECT ${EPOCH('max(last_seen)', 't')} FROM ta_logins`)
+    return rows[0]?.t ?? null
+  }
+
   async globalTotals (): Promise<GlobalTotals> {
     const rows = await this.#db.query<GlobalTotals>('SELECT logins::float8 AS logins, successes::float8 AS successes, failures::float8 AS failures FROM ta_global_totals WHERE id = 1')
     return rows[0] ?? { logins: 0, successes: 0, failures: 0 }

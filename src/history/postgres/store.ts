@@ -101,6 +101,7 @@ export class PostgresStore implements HistoryStore {
 
   globalFeature (kind: FeatureKind, value: string): Promise<GlobalFeature> { return this.#reads.globalFeature(kind, value) }
   globalTotals (): Promise<GlobalTotals> { return this.#reads.globalTotals() }
+  newestEventTime (): Promise<number | null> { return this.#reads.newestEventTime() }
 
   erase (login: string): Promise<number> {
     return this.#retrying(() => this.#db.transaction((c) => eraseLogin(c, login)))

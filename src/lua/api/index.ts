@@ -10,6 +10,7 @@ import { backgroundFunctions } from './background.ts'
 import { geoipFunctions } from './geoip.ts'
 import { deviceFunctions } from './device.ts'
 import { consoleFunctions } from './console.ts'
+import { historyFunctions } from './history.ts'
 
 export { type HostServices, type CustomStatsPort, type ConsoleOutput } from './services.ts'
 export { type ApiContext, fn, internal, INTERNAL_PREFIX } from './context.ts'
@@ -23,5 +24,5 @@ export type ApiModule = ((ctx: ApiContext) => HostFunction[]) & { prelude?: { na
 
 export const coreApiModules: readonly ApiModule[] = [
   ioFunctions, addressFunctions, loggingFunctions, configFunctions, hookFunctions,
-  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions
+  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, historyFunctions
 ]

@@ -2,6 +2,7 @@ import { type PeerLink } from '../../cluster/figures.ts'
 import { type DaemonSettings } from '../../config/settings.ts'
 import { type DeviceParser } from '../../device/index.ts'
 import { type GeoIPRegistry } from '../../geoip/index.ts'
+import { type HistoryService } from '../../history/service.ts'
 import { type Scheduler } from '../../scheduler/index.ts'
 import { type DaemonStats } from '../../stats/index.ts'
 import { type WebhookDispatcher } from '../../webhooks/index.ts'
@@ -39,4 +40,6 @@ export interface HostServices {
   peers (): PeerLink | null
   /** A worker of a multi-process daemon: its config load repeats what the primary's did. */
   readonly isWorker: boolean
+  /** The process's login history, or null while no configuration enabled it (setHistory). */
+  history (): HistoryService | null
 }
