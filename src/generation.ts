@@ -1,9 +1,11 @@
+import { hostname } from 'node:os'
 import { DaemonSettings } from './config/settings.ts'
 import { type PeerLink } from './cluster/figures.ts'
 import { type DeviceParser } from './device/index.ts'
 import { TrackalertError } from './errors.ts'
 import { GeoIPRegistry } from './geoip/index.ts'
 import { type HistoryService } from './history/service.ts'
+import { type HistoryStore } from './history/types.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule, type ConsoleOutput, type HostServices } from './lua/api/index.ts'
 import { LuaDispatcher } from './lua/dispatcher.ts'
@@ -16,6 +18,9 @@ import { Scheduler } from './scheduler/index.ts'
 import { type DaemonStats } from './stats/index.ts'
 import { WebhookDelivery, WebhookDispatcher, type WebhookObserver } from './webhooks/index.ts'
 import { LuaLibrary, MailDelivery, type LuaLibraryCounters } from './lualib/index.ts'
+
+/** Names this process in cluster-wide claims (which instance ran a tick). */
+const INSTANCE = `${hostname()}:${process.pid}`
 
 /** What outlives a reload: the services a generation borrows. */
 export interface SharedServices {
@@ -94,6 +99,7 @@ export class Generation {
   readonly geoip: GeoIPRegistry
   readonly lualib: LuaLibrary
   #retired: Promise<void> | null = null
+  readonly #history: () => HistoryService | null
 
   private constructor (parts: GenerationParts, shared: SharedServices) {
     this.settings = parts.settings
@@ -108,6 +114,7 @@ export class Generation {
     this.pipeline = new ReportPipeline(this.runtime.lua, this.dispatcher, shared.stats, shared.clock)
     this.pipeline.enricher = shared.devices
     this.pipeline.hasReport = this.settings.reportDefined
+    this.#history = () => shared.history()
   }
 
   get lua (): LuaRuntime['lua'] { return this.runtime.lua }
@@ -146,6 +153,10 @@ export class Generation {
       states.push(state)
     }
     configState.timeLimitMs = settings.luaTimeLimitMs
+    const clusterWide = scheduler.clusterWideNames
+    if (clusterWide.length > 0 && settings.history?.backend !== 'postgres') {
+      throw new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: setBackgroundClusterWide("${clusterWide[0]}") needs the instances' shared database: setHistory{ backend = "postgres", url = ... }`)
+    }
     if (!settings.reportDefined && !shared.isWorker) logger.warn('no report function set (setReport): reports are accepted and only counted')
     return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib }, shared)
   }
@@ -158,7 +169,14 @@ export class Generation {
   start ({ schedules = true }: { schedules?: boolean } = {}): void {
     this.webhooks.start()
     this.lualib.activate()
-    if (schedules) this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null))
+    if (schedules) this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null), (name, tickMs) => this.#claimTick(name, tickMs))
+  }
+
+  /** Cluster-wide background functions: the shared PostgreSQL history database decides which instance runs a tick. */
+  async #claimTick (name: string, tickMs: number): Promise<boolean> {
+    const store = this.#history()?.store as (HistoryStore & { claimTick?: (name: string, tickMs: number, instance: string) => Promise<boolean> }) | undefined
+    if (store?.claimTick === undefined) throw new Error('cluster-wide background functions need setHistory{ backend = "postgres" }')
+    return store.claimTick(name, tickMs, INSTANCE)
   }
 
   /**

@@ -8,9 +8,10 @@ import { BundledPlaces, NamedDbPlaces, noPlaces, type PlaceFinder } from './geo.
 import { historyMetrics } from './metrics.ts'
 import { type HistoryOptions } from './options.ts'
 import { HistoryReader } from './reader.ts'
+import { PostgresStore } from './postgres/index.ts'
 import { SqliteStore } from './sqlite-store.ts'
 import { type HistoryStore } from './types.ts'
-import { HistoryWriter } from './writer.ts'
+import { HistoryWriter, type WriterObserver } from './writer.ts'
 
 const DAY = 86_400
 /** Retention runs this often (wall clock) and removes this many rows per event-loop turn. */
@@ -36,9 +37,14 @@ export function storeIdentity (options: HistoryOptions, configFile: string): str
   return `postgres:${options.url ?? ''}`
 }
 
-async function openStore (options: HistoryOptions, configFile: string): Promise<HistoryStore> {
-  if (options.backend !== 'sqlite') {
-    throw new TrackalertError('TA_ERR_HISTORY', `setHistory: backend "${options.backend}" is not part of this build; use backend = "sqlite"`)
+/** `outageDrop` counts reports a PostgreSQL store dropped because an outage outlasted its hold bound. */
+async function openStore (options: HistoryOptions, configFile: string, outageDrop: (records: number) => void): Promise<HistoryStore> {
+  if (options.backend === 'postgres') {
+    try {
+      return await PostgresStore.open({ url: options.url ?? '', retentionDays: options.retentionDays, outageLimit: options.queueLimit, onDrop: outageDrop })
+    } catch (err) {
+      throw new TrackalertError('TA_ERR_HISTORY', `setHistory: ${(err as Error).message}`, { cause: err })
+    }
   }
   return new SqliteStore(storeIdentity(options, configFile).slice('sqlite:'.length), { maxSizeMb: options.maxSizeMb })
 }
@@ -59,6 +65,7 @@ export class HistoryService {
   #places: PlaceFinder = noPlaces
   #timer: NodeJS.Timeout | null = null
   #pruning: Promise<number> | null = null
+  #observer: WriterObserver
 
   private constructor (store: HistoryStore, options: HistoryOptions, ctx: HistoryContext) {
     this.identity = storeIdentity(options, ctx.configFile)
@@ -67,6 +74,7 @@ export class HistoryService {
     this.#options = options
     let writer: HistoryWriter | null = null
     const observer = historyMetrics(ctx.registry, () => writer?.depth ?? 0)
+    this.#observer = observer
     writer = new HistoryWriter(store, { commitIntervalMs: options.commitIntervalMs, queueLimit: options.queueLimit, observer })
     this.writer = writer
     this.reader = new HistoryReader(store, writer)
@@ -74,8 +82,10 @@ export class HistoryService {
 
   /** Opens the store named by setHistory; an unusable one is a TA_ERR_HISTORY naming it. */
   static async open (options: HistoryOptions, ctx: HistoryContext): Promise<HistoryService> {
-    const store = await openStore(options, ctx.configFile)
+    let created: HistoryService | null = null
+    const store = await openStore(options, ctx.configFile, (records) => { if (created !== null) created.#observer.dropped(records, 'write_failed') })
     const service = new HistoryService(store, options, ctx)
+    created = service
     logger.info('login history enabled', { store: store.location, backend: store.backend, retention_days: options.retentionDays })
     if (ctx.prunes) {
       service.#timer = setInterval(() => { void service.pruneNow() }, PRUNE_EVERY_MS)

@@ -19,6 +19,8 @@ export interface PostgresStoreOptions {
   /** Reports held while the database is unreachable; beyond this they are dropped and counted. */
   readonly outageLimit: number
   readonly poolSize?: number
+  /** Told of every report dropped because the outage outlasted `outageLimit` (metrics). */
+  readonly onDrop?: (records: number) => void
 }
 
 /** Connection-level state for metrics and tests. */
@@ -135,12 +137,17 @@ export class PostgresStore implements HistoryStore {
 
   #hold (records: readonly HistoryRecord[]): void {
     if (this.#heldCount + records.length > this.#options.outageLimit) {
-      this.#dropped += records.length
+      this.#countDropped(records.length)
       return
     }
     this.#held.push(records.slice())
     this.#heldCount += records.length
     if (this.#db.up) void this.#flush()
+  }
+
+  #countDropped (records: number): void {
+    this.#dropped += records
+    this.#options.onDrop?.(records)
   }
 
   /** Writes held batches in order; one flush at a time. */
@@ -162,7 +169,7 @@ export class PostgresStore implements HistoryStore {
       } catch (err) {
         if (isConnectionError(err)) return
         logger.error('history batch held during an outage could not be written, dropping it', { database: this.location, reports: batch.length, error: (err as Error).message })
-        this.#dropped += batch.length
+        this.#countDropped(batch.length)
       }
       this.#held.shift()
       this.#heldCount -= batch.length

@@ -28,6 +28,13 @@ export function backgroundFunctions ({ lua, args, services }: ApiContext): HostF
       scheduler.addInterval(parseDuration(duration), name)
       return 0
     }),
+    fn('setBackgroundClusterWide', (L, state) => {
+      const name = args.string(L, 1, 'setBackgroundClusterWide')
+      if (state.role !== 'config') return 0
+      known(name, 'setBackgroundClusterWide')
+      scheduler.setClusterWide(name)
+      return 0
+    }),
     fn('setNumSchedulerThreads', (L, state) => {
       const n = args.integer(L, 1, 'setNumSchedulerThreads')
       if (n < 1) throw new Error(`setNumSchedulerThreads: expected a positive number, got ${n}`)
