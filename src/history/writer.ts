@@ -70,8 +70,15 @@ export class HistoryWriter {
     }
     this.#queue.push(record)
     this.#enqueuedAt.push(this.#now())
-    this.#timer ??= setTimeout(() => { this.#timer = null; void this.commitNow() }, this.#options.commitIntervalMs)
+    this.#schedule()
     return true
+  }
+
+  /** The timer does not keep the process alive: a graceful stop commits through close(). */
+  #schedule (): void {
+    if (this.#timer !== null) return
+    this.#timer = setTimeout(() => { this.#timer = null; void this.commitNow() }, this.#options.commitIntervalMs)
+    this.#timer.unref()
   }
 
   /** True when a queued or committing report matches: the read must wait for commitNow(). */
@@ -123,7 +130,7 @@ export class HistoryWriter {
       // Another process kept the lock past busy_timeout: keep the reports for the next commit.
       this.#queue.unshift(...batch)
       this.#enqueuedAt.unshift(...times)
-      this.#timer ??= setTimeout(() => { this.#timer = null; void this.commitNow() }, this.#options.commitIntervalMs)
+      this.#schedule()
       return true
     }
     this.#options.observer.dropped(batch.length, 'write_failed')
