@@ -25,11 +25,9 @@ class GlobalDeltas {
 /** The SQLite store's writes: batches, erasure and retention, each one transaction. */
 export class SqliteWrites {
   readonly #insertReport: Statement
-  readonly #newLogin: Statement
-  readonly #updateLogin: Statement
+  readonly #upsertLogin: Statement
   readonly #lastSuccess: Statement
-  readonly #newFeature: Statement
-  readonly #updateFeature: Statement
+  readonly #upsertFeature: Statement
   readonly #global: Statement
   readonly #globalCleanup: Statement
   readonly #loginRow: Statement
@@ -48,14 +46,16 @@ export class SqliteWrites {
   constructor (db: Db) {
     this.#insertReport = db.prepare(`INSERT INTO reports (t, login, success, fail_type, protocol, remote, prefix, country, city, lat, lon, accuracy_km, device, risk)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    this.#newLogin = db.prepare('INSERT OR IGNORE INTO logins (login, first_seen, last_seen, successes, failures) VALUES (?, ?, ?, 0, 0)')
-    this.#updateLogin = db.prepare(`UPDATE logins SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),
-      successes = successes + ?, failures = failures + ? WHERE login = ?`)
+    // One statement per row: RETURNING tells a new row (its counts are exactly this batch's) from an
+    // updated one (every stored row already counts at least one report).
+    this.#upsertLogin = db.prepare(`INSERT INTO logins (login, first_seen, last_seen, successes, failures) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (login) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+      successes = successes + excluded.successes, failures = failures + excluded.failures RETURNING successes + failures`).pluck()
     this.#lastSuccess = db.prepare(`UPDATE logins SET ls_t = ?, ls_remote = ?, ls_prefix = ?, ls_country = ?, ls_city = ?,
       ls_lat = ?, ls_lon = ?, ls_accuracy_km = ?, ls_device = ? WHERE login = ? AND (ls_t IS NULL OR ls_t <= ?)`)
-    this.#newFeature = db.prepare('INSERT OR IGNORE INTO features (login, kind, value, first_seen, last_seen, successes, failures) VALUES (?, ?, ?, ?, ?, 0, 0)')
-    this.#updateFeature = db.prepare(`UPDATE features SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),
-      successes = successes + ?, failures = failures + ? WHERE login = ? AND kind = ? AND value = ?`)
+    this.#upsertFeature = db.prepare(`INSERT INTO features (login, kind, value, first_seen, last_seen, successes, failures) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (login, kind, value) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+      successes = successes + excluded.successes, failures = failures + excluded.failures RETURNING successes + failures`).pluck()
     this.#global = db.prepare(`INSERT INTO global_features (kind, value, logins, successes, failures) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (kind, value) DO UPDATE SET logins = logins + excluded.logins, successes = successes + excluded.successes, failures = failures + excluded.failures`)
     this.#globalCleanup = db.prepare(`DELETE FROM global_features WHERE logins <= 0 AND kind <> ${TOTALS_KIND}`)
@@ -81,16 +81,16 @@ export class SqliteWrites {
     const folded = foldBatch(records)
     const globals = new GlobalDeltas()
     for (const [login, l] of folded.logins) {
-      const created = this.#newLogin.run(login, toMs(l.firstSeen), toMs(l.lastSeen)).changes
-      this.#updateLogin.run(toMs(l.firstSeen), toMs(l.lastSeen), l.successes, l.failures, login)
+      const count = this.#upsertLogin.get(login, toMs(l.firstSeen), toMs(l.lastSeen), l.successes, l.failures) as number
+      const created = count === l.successes + l.failures ? 1 : 0
       globals.add(TOTALS_KIND, '', created, l.successes, l.failures)
       const s = l.lastSuccess
       if (s !== null) this.#lastSuccess.run(toMs(s.t), s.remote, s.prefix, s.country, s.city, s.lat, s.lon, s.accuracyKm, s.device, login, toMs(s.t))
     }
     for (const f of folded.features.values()) {
       const kind = KIND_CODE[f.kind]
-      const created = this.#newFeature.run(f.login, kind, f.value, toMs(f.firstSeen), toMs(f.lastSeen)).changes
-      this.#updateFeature.run(toMs(f.firstSeen), toMs(f.lastSeen), f.successes, f.failures, f.login, kind, f.value)
+      const count = this.#upsertFeature.get(f.login, kind, f.value, toMs(f.firstSeen), toMs(f.lastSeen), f.successes, f.failures) as number
+      const created = count === f.successes + f.failures ? 1 : 0
       globals.add(kind, f.value, created, f.successes, f.failures)
     }
     globals.apply(this.#global, this.#globalCleanup)

@@ -16,6 +16,12 @@ export interface WriterOptions {
   now?: () => number
 }
 
+/**
+ * An outage ends after this long without a failed write: a nearly full disk lets small writes
+ * through now and then, and each of those must not start a new "failing" log line.
+ */
+const RECOVERY_QUIET_MS = 30_000
+
 /** A transaction this large is committed in pieces, each its own event-loop turn. */
 const MAX_BATCH = 5000
 
@@ -39,6 +45,8 @@ export class HistoryWriter {
   #timer: NodeJS.Timeout | null = null
   #inflight: Promise<void> | null = null
   #failing = false
+  #lastFailureAt = 0
+  #droppedInOutage = 0
   #closed = false
 
   constructor (store: HistoryStore, options: WriterOptions) {
@@ -62,8 +70,15 @@ export class HistoryWriter {
     }
     this.#queue.push(record)
     this.#enqueuedAt.push(this.#now())
-    this.#timer ??= setTimeout(() => { this.#timer = null; void this.commitNow() }, this.#options.commitIntervalMs)
+    this.#schedule()
     return true
+  }
+
+  /** The timer does not keep the process alive: a graceful stop commits through close(). */
+  #schedule (): void {
+    if (this.#timer !== null) return
+    this.#timer = setTimeout(() => { this.#timer = null; void this.commitNow() }, this.#options.commitIntervalMs)
+    this.#timer.unref()
   }
 
   /** True when a queued or committing report matches: the read must wait for commitNow(). */
@@ -103,9 +118,9 @@ export class HistoryWriter {
 
   #done (batch: readonly HistoryRecord[], times: readonly number[]): void {
     this.#options.observer.committed(batch.length, (this.#now() - (times[0] ?? this.#now())) / 1000)
-    if (this.#failing) {
+    if (this.#failing && this.#now() - this.#lastFailureAt >= RECOVERY_QUIET_MS) {
       this.#failing = false
-      logger.notice('history writes work again', { store: this.#store.location })
+      logger.notice('history writes work again', { store: this.#store.location, dropped: this.#droppedInOutage })
     }
   }
 
@@ -115,12 +130,14 @@ export class HistoryWriter {
       // Another process kept the lock past busy_timeout: keep the reports for the next commit.
       this.#queue.unshift(...batch)
       this.#enqueuedAt.unshift(...times)
-      this.#timer ??= setTimeout(() => { this.#timer = null; void this.commitNow() }, this.#options.commitIntervalMs)
+      this.#schedule()
       return true
     }
     this.#options.observer.dropped(batch.length, 'write_failed')
-    if (this.#failing) return false
+    this.#lastFailureAt = this.#now()
+    if (this.#failing) { this.#droppedInOutage += batch.length; return false }
     this.#failing = true
+    this.#droppedInOutage = batch.length
     const reason = isFullError(err) ? 'the database or its disk is full' : (err as Error).message
     logger.error('history writes failing: reports are answered but not recorded until it recovers', { store: this.#store.location, reason, dropped: batch.length })
     return false
