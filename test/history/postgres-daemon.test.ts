@@ -38,7 +38,7 @@ async function metric (d: RunningDaemon, line: RegExp): Promise<number> {
   return m === null ? 0 : Number(m[1])
 }
 
-async function until (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function until (what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
