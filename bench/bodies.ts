@@ -76,3 +76,15 @@ export function randomRemoteScript (password: string): string {
   return varyingScript(password, reportBody(CHROME_UA, REMOTE_SLOT), REMOTE_SLOT,
     '"16." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)')
 }
+
+const LOGIN_REMOTE_SLOT = '@@LOGIN-REMOTE@@'
+
+/**
+ * Every request from one of 100K users at a random address: the login and the remote vary
+ * together (one slot spans both JSON values), as a history store sees real traffic.
+ */
+export function randomLoginRemoteScript (password: string): string {
+  const template = reportBody(CHROME_UA, 'REMOTE').replace('"alice.example@example.com","remote":"REMOTE"', `"${LOGIN_REMOTE_SLOT}"`)
+  return varyingScript(password, template, LOGIN_REMOTE_SLOT,
+    '"user" .. math.random(1, 100000) .. "@example.com\\",\\"remote\\":\\"16." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)')
+}

@@ -15,6 +15,7 @@ import { probeScenario, SCENARIOS, writeScenarioConfig, type Scenario, type Scen
 import { readSettings, WRK_INSTALL_HINT, type BenchSettings } from './settings.ts'
 import { formatTable, summarise, type MeasuredRun, type ScenarioResult } from './summary.ts'
 import { latencyDistribution, runWrk, wrkVersion } from './wrk.ts'
+import { MICRO_BENCHES } from './history-micro.ts'
 
 /** bench/results in the source tree: the nearest folder above this compiled file holding bench/run.ts. */
 function resultsDir (): string {
@@ -128,15 +129,17 @@ function gitRevision (): string {
 }
 
 async function main (): Promise<number> {
-  const wrk = wrkVersion()
-  if (wrk === null) { process.stderr.write(WRK_INSTALL_HINT); return 1 }
   const wanted = process.argv.slice(2)
-  const unknown = wanted.filter((n) => !SCENARIOS.some((s) => s.name === n))
+  const unknown = wanted.filter((n) => !SCENARIOS.some((s) => s.name === n) && !(n in MICRO_BENCHES))
   if (unknown.length > 0) {
-    process.stderr.write(`unknown scenario ${unknown.join(', ')}; choose from: ${SCENARIOS.map((s) => s.name).join(', ')}\n`)
+    process.stderr.write(`unknown scenario ${unknown.join(', ')}; choose from: ${[...SCENARIOS.map((s) => s.name), ...Object.keys(MICRO_BENCHES)].join(', ')}\n`)
     return 2
   }
   const chosen = wanted.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => wanted.includes(s.name))
+  const micro = Object.entries(MICRO_BENCHES).filter(([name]) => wanted.length === 0 || wanted.includes(name))
+  // In-process measurements (history store reads and writes) need no wrk.
+  const wrk = chosen.length === 0 ? 'not used' : wrkVersion()
+  if (wrk === null) { process.stderr.write(WRK_INSTALL_HINT); return 1 }
   const s = readSettings()
   const started = new Date()
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', kernel: release(), node: process.version, wrk, revision: gitRevision() }
@@ -145,7 +148,12 @@ async function main (): Promise<number> {
   if (s.bareProcesses > 1) process.stdout.write(`baseline: node:cluster of ${s.bareProcesses} bare servers (BENCH_BARE_PROCESSES)\n`)
   const dir = await mkdtemp(join(tmpdir(), 'trackalert-bench-'))
   const results: ScenarioResult[] = []
+  const microResults: Record<string, unknown> = {}
   try {
+    for (const [name, run] of micro) {
+      process.stdout.write(`\n[${name}]\n`)
+      microResults[name] = await run((line) => process.stdout.write(`${line}\n`))
+    }
     for (const scenario of chosen) {
       process.stdout.write(`\n[${scenario.name}] ${scenario.description}\n`)
       const r = await runScenario(scenario, s, dir)
@@ -156,15 +164,15 @@ async function main (): Promise<number> {
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
-  process.stdout.write(`\n${formatTable(results)}\n`)
+  if (results.length > 0) process.stdout.write(`\n${formatTable(results)}\n`)
   process.stdout.write('ratio = trackalert/bare req/s (1.00 = as fast as bare node:http); p99 ratio = trackalert/bare p99 latency; CPU = daemon cores busy; µs/req = CPU time per request\n')
   const outDir = resultsDir()
   await mkdir(outDir, { recursive: true })
   // Colons are legal on Linux but not on every file system the repo may be checked out on.
   const file = join(outDir, `${started.toISOString().replace(/:/g, '-')}.json`)
-  await writeFile(file, JSON.stringify({ started: started.toISOString(), machine, settings: { ...s, password: undefined }, scenarios: results }, null, 2) + '\n')
+  await writeFile(file, JSON.stringify({ started: started.toISOString(), machine, settings: { ...s, password: undefined }, scenarios: results, micro: microResults }, null, 2) + '\n')
   process.stdout.write(`results: ${file}\n`)
-  return results.some((r) => r.status === 'ok') ? 0 : 1
+  return results.some((r) => r.status === 'ok') || (chosen.length === 0 && micro.length > 0) ? 0 : 1
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

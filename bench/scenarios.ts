@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { customBody, reportBody, staticScript, randomRemoteScript, uniqueUaScript } from './bodies.ts'
+import { customBody, reportBody, staticScript, randomLoginRemoteScript, randomRemoteScript, uniqueUaScript } from './bodies.ts'
 import { writeBenchCityDb } from './geo-db.ts'
 import { getJson, metricValues, postJson, waitFor } from './http-client.ts'
 import { type Server } from './processes.ts'
@@ -168,6 +168,16 @@ export const SCENARIOS: readonly Scenario[] = [
     wrkScript: (ctx) => staticScript(ctx.password, reportBody()),
     probe: deviceProbe,
     after: deviceCache
+  },
+  {
+    name: 'history-write',
+    description: 'the report scenario with login history on (SQLite, bundled DB-IP geo): 100K users at random addresses; compare its req/s with report',
+    path: '/command/report',
+    needsReceiver: false,
+    sampleBody: reportBody(undefined, '16.1.2.3'),
+    config: async (ctx) => baseConfig('', `setHistory{ backend = "sqlite", path = "${join(ctx.dir, 'bench-history.db')}" }`),
+    wrkScript: (ctx) => randomLoginRemoteScript(ctx.password),
+    after: async (daemon, ctx) => await metricValues(daemon.port, ctx.password, /^trackalert_history_(reports_written_total|dropped_total|commits_total)/)
   },
   {
     name: 'geoip',

@@ -4,6 +4,7 @@ import { ConsoleServer } from './console/index.ts'
 import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
 import { DeviceParser } from './device/index.ts'
 import { Generation, ProcessDelivery, type GenerationOptions, type SharedServices } from './generation.ts'
+import { ProcessHistory } from './history/process-history.ts'
 import { HttpFrontend } from './http/server.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule } from './lua/api/index.ts'
@@ -46,6 +47,8 @@ export class App {
   readonly #lualibCounters = new LuaLibraryCounters()
   /** Webhook and mail queues live as long as the process: a reload must not abandon deliveries. */
   readonly #delivery = new ProcessDelivery(this.stats, this.#lualibCounters)
+  /** Login history too: its store stays open and its queue keeps queued reports across reloads. */
+  readonly #history: ProcessHistory
   readonly #console: ConsoleExecutor
   #topology: Topology
   #gen: Generation | null = null
@@ -58,12 +61,15 @@ export class App {
 
   private constructor (options: AppOptions, topology: Topology) {
     this.#options = options
+    // Retention runs where the schedules run: in one process of the daemon.
+    this.#history = new ProcessHistory({ registry: this.stats.metrics.registry, clock: options.clock ?? systemClock, prunes: () => this.#topology.runsSchedules })
     this.devices = new DeviceParser({ regexesFile: options.regexesFile, onCacheLookup: (hit) => this.stats.countDeviceCache(hit) })
     this.http = new HttpFrontend(() => this.current.settings, {
       stats: this.stats,
       current: () => this.current,
       maxBody: () => this.current.settings.maxBodyBytes,
-      isReady: () => this.#ready
+      isReady: () => this.#ready,
+      history: () => this.#history.active()?.reader ?? null
     })
     this.#console = new ConsoleExecutor(this.#buffer, () => this.current.configState)
     this.#topology = topology
@@ -84,6 +90,7 @@ export class App {
         checkStartupSettings(app.#gen.settings, { configName: options.configName, unattended: options.unattended === true })
       } catch (err) {
         await app.#gen.retire(0)
+        await app.#history.close()
         throw err
       }
     }
@@ -151,6 +158,7 @@ export class App {
       clock: this.#options.clock ?? systemClock,
       lualibCounters: this.#lualibCounters,
       delivery: this.#delivery,
+      history: this.#history,
       // Read through the app: the topology chosen after the first load serves every later call.
       daemon: {
         get speaksForDaemon () { return topology().speaksForDaemon },
@@ -241,6 +249,7 @@ export class App {
     await this.#consoleServer?.close()
     await this.#gen?.retire(graceMs)
     await this.#delivery.drain(graceMs)
+    await this.#history.close()
   }
 }
 

@@ -18,7 +18,8 @@ export const errorCodes = [
   'TA_ERR_WEBHOOK_CONFIG',
   'TA_ERR_SCHEDULE',
   'TA_ERR_CONSOLE',
-  'TA_ERR_CLUSTER'
+  'TA_ERR_CLUSTER',
+  'TA_ERR_HISTORY'
 ] as const
 
 export type ErrorCode = (typeof errorCodes)[number]

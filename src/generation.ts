@@ -1,7 +1,10 @@
+import { hostname } from 'node:os'
 import { DaemonSettings } from './config/settings.ts'
 import { type DeviceParser } from './device/index.ts'
 import { TrackalertError } from './errors.ts'
 import { GeoIPRegistry } from './geoip/index.ts'
+import { type ProcessHistory } from './history/process-history.ts'
+import { type HistoryStore } from './history/types.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule, type ConsoleOutput, type DaemonPort, type HostServices } from './lua/api/index.ts'
 import { LuaDispatcher } from './lua/dispatcher.ts'
@@ -10,11 +13,14 @@ import { LuaStatePool } from './lua/pool.ts'
 import { LuaRuntime, runConfigFile } from './lua/runtime.ts'
 import { type LuaState } from './lua/state.ts'
 import { CustomEndpointRunner } from './report/custom-endpoint.ts'
-import { ReportPipeline, type Clock } from './report/pipeline.ts'
+import { ReportPipeline, type Clock, type ReportRecorder } from './report/pipeline.ts'
 import { Scheduler } from './scheduler/index.ts'
 import { type DaemonStats } from './stats/index.ts'
 import { WebhookDelivery, WebhookDispatcher, type WebhookObserver } from './webhooks/index.ts'
 import { LuaLibrary, MailDelivery, type LuaLibraryCounters } from './lualib/index.ts'
+
+/** Names this process in cluster-wide claims (which instance ran a tick). */
+const INSTANCE = `${hostname()}:${process.pid}`
 
 /** What outlives a reload: the services a generation borrows. */
 export interface SharedServices {
@@ -28,6 +34,8 @@ export interface SharedServices {
   readonly delivery: ProcessDelivery
   /** The whole daemon, however many processes it runs (the process topology). */
   readonly daemon: DaemonPort
+  /** Login history belongs to the process too: a reload keeps its store open and its write queue. */
+  readonly history: ProcessHistory
 }
 
 /** The process's outbound delivery queues; each generation makes its configuration current in them. */
@@ -69,6 +77,8 @@ interface GenerationParts {
   readonly scheduler: Scheduler
   readonly geoip: GeoIPRegistry
   readonly lualib: LuaLibrary
+  /** Where accepted reports are recorded (setHistory), or null. */
+  readonly recorder: ReportRecorder | null
 }
 
 /**
@@ -89,6 +99,7 @@ export class Generation {
   readonly geoip: GeoIPRegistry
   readonly lualib: LuaLibrary
   #retired: Promise<void> | null = null
+  readonly #history: ProcessHistory
 
   private constructor (parts: GenerationParts, shared: SharedServices) {
     this.settings = parts.settings
@@ -104,6 +115,8 @@ export class Generation {
     this.pipeline.enricher = shared.devices
     this.pipeline.hasReport = this.settings.reportDefined
     this.customEndpoints = new CustomEndpointRunner(this.runtime.lua, this.dispatcher)
+    this.pipeline.recorder = parts.recorder
+    this.#history = shared.history
   }
 
   get lua (): LuaRuntime['lua'] { return this.runtime.lua }
@@ -116,7 +129,8 @@ export class Generation {
     const scheduler = new Scheduler({ onRun: (name, result, ms) => stats.recordBackgroundRun(name, result, ms) })
     const geoip = new GeoIPRegistry()
     const services: HostServices = {
-      settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output, daemon: shared.daemon
+      settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output, daemon: shared.daemon,
+      history: shared.history
     }
     const lualib = new LuaLibrary({ counters: shared.lualibCounters, mailDelivery: shared.delivery.mail })
     const runtime = await LuaRuntime.create(services, [...lualib.modules, ...(options.extraApiModules ?? [])])
@@ -128,7 +142,8 @@ export class Generation {
     } catch (err) {
       throw new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: ${(err as Error).message}`, { cause: err })
     }
-    for (const name of ['report', 'stats', 'readyz', 'livez', ...settings.customEndpoints]) stats.registerCommand(name)
+    const historyCommands = settings.history === null ? [] : ['history', 'eraseHistory']
+    for (const name of ['report', 'stats', 'readyz', 'livez', ...historyCommands, ...settings.customEndpoints]) stats.registerCommand(name)
     const states: LuaState[] = []
     for (let i = 1; i <= settings.numLuaStates; i++) {
       const state = runtime.createState('report', i, settings.luaTimeLimitMs)
@@ -136,8 +151,14 @@ export class Generation {
       states.push(state)
     }
     configState.timeLimitMs = settings.luaTimeLimitMs
+    const clusterWide = scheduler.clusterWideNames
+    if (clusterWide.length > 0 && settings.history?.backend !== 'postgres') {
+      throw new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: setBackgroundClusterWide("${clusterWide[0]}") needs the instances' shared database: setHistory{ backend = "postgres", url = ... }`)
+    }
+    // Last: a store opened here is the process's, whatever happens to this configuration later.
+    const recorder = await shared.history.attach(settings.history, options.configFile, (name) => geoip.get(name))
     if (!settings.reportDefined && shared.daemon.speaksForDaemon) logger.warn('no report function set (setReport): reports are accepted and only counted')
-    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib }, shared)
+    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib, recorder }, shared)
   }
 
   /**
@@ -148,7 +169,14 @@ export class Generation {
   start ({ schedules = true }: { schedules?: boolean } = {}): void {
     this.webhooks.start()
     this.lualib.activate()
-    if (schedules) this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null))
+    if (schedules) this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null), (name, tickMs) => this.#claimTick(name, tickMs))
+  }
+
+  /** Cluster-wide background functions: the shared PostgreSQL history database decides which instance runs a tick. */
+  async #claimTick (name: string, tickMs: number): Promise<boolean> {
+    const store = this.#history.active()?.store as (HistoryStore & { claimTick?: (name: string, tickMs: number, instance: string) => Promise<boolean> }) | undefined
+    if (store?.claimTick === undefined) throw new TrackalertError('TA_ERR_HISTORY', 'cluster-wide background functions need setHistory{ backend = "postgres" }')
+    return store.claimTick(name, tickMs, INSTANCE)
   }
 
   /**

@@ -1,3 +1,4 @@
+import { type HistoryOptions } from '../history/options.ts'
 import { availableParallelism } from 'node:os'
 import { parseNetmask, type ComboAddress, type Netmask } from '../net/index.ts'
 
@@ -45,6 +46,8 @@ export class DaemonSettings {
   readonly customEndpoints = new Set<string>()
   readonly backgroundFunctions = new Set<string>()
   reportDefined = false
+  /** setHistory{…}: where and how long login history is kept; null: nothing is recorded. */
+  history: HistoryOptions | null = null
   /** controlSocket("IP[:port]"): where the console listens (null: no console socket). */
   controlSocket: { host: string, port: number } | null = null
   /** setKey(base64): the 32-byte console key. */

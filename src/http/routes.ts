@@ -1,5 +1,6 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http'
 import { type CustomEndpointRunner, type CustomOutcome, type CustomResult } from '../report/custom-endpoint.ts'
+import { type HistoryReader } from '../history/reader.ts'
 import { type ReportOutcome, type ReportPipeline } from '../report/pipeline.ts'
 import { type DaemonStats } from '../stats/index.ts'
 import { readBody, type BodyError, type BodySink } from './body.ts'
@@ -19,6 +20,8 @@ export interface FrontendContext {
   readonly current: () => ServingParts
   readonly maxBody: () => number
   readonly isReady: () => boolean
+  /** The login history, or null when the configuration has no setHistory. */
+  readonly history: () => HistoryReader | null
 }
 
 export interface RouteContext extends FrontendContext {

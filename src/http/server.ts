@@ -12,12 +12,15 @@ import { NOT_FOUND, UNAUTHORIZED, sendJson } from './respond.ts'
 import {
   customRoute, livezRoute, metricsRoute, readyzRoute, reportRoute, statsRoute, type FrontendContext, type Route, type RouteContext
 } from './routes.ts'
+import { eraseHistoryRoute, historyRoute } from './history-routes.ts'
 
 const builtinRoutes: Record<string, Route> = {
   report: reportRoute,
   stats: statsRoute,
   readyz: readyzRoute,
-  livez: livezRoute
+  livez: livezRoute,
+  history: historyRoute,
+  eraseHistory: eraseHistoryRoute
 }
 
 /** How often counts of refusals left out of the log are checked for an interval that is over. */

@@ -9,6 +9,11 @@ export interface DeviceEnricher {
   parse (protocol: string, deviceId: string): Readonly<Record<string, string>> | null
 }
 
+/** Records each accepted report in the login history once its report function is done. */
+export interface ReportRecorder {
+  record (tuple: LoginTuple): void
+}
+
 export interface ReportCounters {
   countReport (success: boolean): void
   countReportRejected (reason: string): void
@@ -36,6 +41,8 @@ export class ReportPipeline {
   readonly #clock: Clock
   readonly #args: LoginTupleArgs
   enricher: DeviceEnricher | null = null
+  /** Login history (setHistory); null records nothing. */
+  recorder: ReportRecorder | null = null
   /** False until the config sets a report function: reports are then only validated and counted. */
   hasReport = true
 
@@ -68,8 +75,13 @@ export class ReportPipeline {
   }
 
   #run (tuple: LoginTuple, outcome: ReportOutcome): void {
-    if (!this.hasReport || this.#dispatcher.pool.size === 0) { outcome.reportDone(null); return }
-    this.#dispatcher.runCall('report', 'report', new ReportCall(this.#args, tuple, outcome))
+    const recorder = this.recorder
+    if (!this.hasReport || this.#dispatcher.pool.size === 0) {
+      recorder?.record(tuple)
+      outcome.reportDone(null)
+      return
+    }
+    this.#dispatcher.runCall('report', 'report', new ReportCall(this.#args, tuple, outcome, recorder))
   }
 }
 
@@ -82,11 +94,13 @@ class ReportCall implements LuaCall {
   readonly #args: LoginTupleArgs
   readonly #tuple: LoginTuple
   readonly #outcome: ReportOutcome
+  readonly #recorder: ReportRecorder | null
 
-  constructor (args: LoginTupleArgs, tuple: LoginTuple, outcome: ReportOutcome) {
+  constructor (args: LoginTupleArgs, tuple: LoginTuple, outcome: ReportOutcome, recorder: ReportRecorder | null) {
     this.#args = args
     this.#tuple = tuple
     this.#outcome = outcome
+    this.#recorder = recorder
   }
 
   push (L: number): number {
@@ -94,9 +108,14 @@ class ReportCall implements LuaCall {
     return this.#args.push(L)
   }
 
-  /** Lua errors are logged and counted by the dispatcher; the client still gets its 200. */
+  /**
+   * Lua errors are logged and counted by the dispatcher; the client still gets its 200. The report
+   * is recorded after its function ran, so the function's history reads see the login's earlier
+   * reports, not this one. A shed report (503) was not accepted: it is not recorded.
+   */
   done (err: Error | null): void {
-    if (err instanceof OverloadedError) this.#outcome.reportShed(err.retryAfterSecs)
-    else this.#outcome.reportDone(null)
+    if (err instanceof OverloadedError) { this.#outcome.reportShed(err.retryAfterSecs); return }
+    this.#recorder?.record(this.#tuple)
+    this.#outcome.reportDone(null)
   }
 }

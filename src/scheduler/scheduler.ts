@@ -7,6 +7,11 @@ import { emptyStats, formatBackgroundFuncs, recordFinished, type BackgroundFuncS
 
 /** Runs the background function registered under `name`; a rejection counts as a failed run. */
 export type BackgroundRunner = (name: string) => Promise<void>
+/**
+ * Cluster-wide functions: resolves true when this instance won the scheduled time `tickMs`
+ * (epoch ms, the same on every instance); false means another instance runs it.
+ */
+export type TickClaimer = (name: string, tickMs: number) => Promise<boolean>
 export type RunObserver = (name: string, result: RunResult, durationMs: number) => void
 
 export interface SchedulerOptions {
@@ -26,13 +31,24 @@ const DEFAULT_STOP_GRACE_MS = 10_000
 
 type Entry =
   | { kind: 'cron', name: string, schedule: CronSchedule, due: number } // due: wall-clock ms
-  | { kind: 'interval', name: string, seconds: number, due: number } // due: monotonic ms
+  // due: monotonic ms, or wall-clock ms on the epoch grid (multiples of the interval) for cluster-wide functions
+  | { kind: 'interval', name: string, seconds: number, due: number, wall: boolean }
 
 type FuncState = BackgroundFuncStats
 
 /** How long ago the entry fell due (negative: not yet). Cron follows the wall clock, intervals the monotonic one. */
 function overdueMs (entry: Entry, wall: number, mono: number): number {
-  return (entry.kind === 'cron' ? wall : mono) - entry.due
+  return (onWallClock(entry) ? wall : mono) - entry.due
+}
+
+function onWallClock (entry: Entry): boolean {
+  return entry.kind === 'cron' || entry.wall
+}
+
+/** The first multiple of the period after `wallMs`: every instance computes the same grid. */
+function nextOnGrid (wallMs: number, seconds: number): number {
+  const period = seconds * 1000
+  return (Math.floor(wallMs / period) + 1) * period
 }
 
 function scheduleError (message: string): TrackalertError {
@@ -59,6 +75,10 @@ export class Scheduler {
   readonly #funcs = new Map<string, FuncState>()
   readonly #queue: FuncState[] = []
   readonly #idleWaiters: Array<() => void> = []
+  readonly #clusterWide = new Set<string>()
+  /** The scheduled time each triggered function stands for, until it launches. */
+  readonly #tickOf = new WeakMap<FuncState, number>()
+  #claim: TickClaimer | undefined
   #maxConcurrent = DEFAULT_SCHEDULER_THREADS
   #timeZone: string | undefined
   #active = 0
@@ -117,25 +137,44 @@ export class Scheduler {
     if (this.#entries.some(e => e.kind === 'interval' && e.name === name && e.seconds === seconds)) {
       throw scheduleError(`background function "${name}" is already scheduled every ${formatDuration(seconds)}`)
     }
-    const due = this.#state === 'started' ? this.#clock.monoNow() + seconds * 1000 : Number.NaN
-    this.#add({ kind: 'interval', name, seconds, due })
+    const entry: Entry = { kind: 'interval', name, seconds, due: Number.NaN, wall: false }
+    if (this.#state === 'started') this.#firstDue(entry, this.#clock.wallNow(), this.#clock.monoNow())
+    this.#add(entry)
   }
+
+  /**
+   * setBackgroundClusterWide(): each scheduled time of `name` runs on one instance only, the one
+   * whose claim wins. Its interval schedules then follow the wall-clock grid (multiples of the
+   * interval since the epoch) so that every instance means the same time by "this tick".
+   */
+  setClusterWide (name: string): void {
+    checkName(name)
+    this.#clusterWide.add(name)
+  }
+
+  get clusterWideNames (): string[] { return [...this.#clusterWide] }
 
   /** Every scheduled name, so the caller can check each has a function registered. */
   scheduledNames (): string[] {
     return [...this.#funcs.keys()]
   }
 
-  start (run: BackgroundRunner): void {
+  /** `claim` decides the cluster-wide functions' runs; without it they run here like any other. */
+  start (run: BackgroundRunner, claim?: TickClaimer): void {
     if (this.#state !== 'new') throw scheduleError(`scheduler cannot be started: it is already ${this.#state}`)
     this.#run = run
+    this.#claim = claim
     this.#state = 'started'
     const wall = this.#clock.wallNow()
     const mono = this.#clock.monoNow()
-    for (const entry of this.#entries) {
-      entry.due = entry.kind === 'cron' ? this.#nextCron(entry.schedule, wall) : mono + entry.seconds * 1000
-    }
+    for (const entry of this.#entries) this.#firstDue(entry, wall, mono)
     this.#arm()
+  }
+
+  #firstDue (entry: Entry, wall: number, mono: number): void {
+    if (entry.kind === 'cron') { entry.due = this.#nextCron(entry.schedule, wall); return }
+    entry.wall = this.#clusterWide.has(entry.name)
+    entry.due = entry.wall ? nextOnGrid(wall, entry.seconds) : mono + entry.seconds * 1000
   }
 
   /**
@@ -195,7 +234,7 @@ export class Scheduler {
       return 1
     }
     const periodMs = entry.seconds * 1000
-    const passed = Math.floor((mono - entry.due) / periodMs) + 1
+    const passed = Math.floor(((entry.wall ? wall : mono) - entry.due) / periodMs) + 1
     entry.due += passed * periodMs
     return passed
   }
@@ -212,7 +251,7 @@ export class Scheduler {
     const wall = this.#clock.wallNow()
     const mono = this.#clock.monoNow()
     let delay = MAX_SLEEP_MS
-    for (const entry of this.#entries) delay = Math.min(delay, entry.due - (entry.kind === 'cron' ? wall : mono))
+    for (const entry of this.#entries) delay = Math.min(delay, entry.due - (onWallClock(entry) ? wall : mono))
     this.#timer = this.#clock.setTimer(() => { this.#tick() }, Math.max(0, Math.ceil(delay)))
   }
 
@@ -223,19 +262,22 @@ export class Scheduler {
     const mono = this.#clock.monoNow()
     // Most overdue first; a name due on several schedules at once runs once.
     const due = new Map<string, number>()
+    // The scheduled wall time each due name stands for: a cluster-wide run's identity across instances.
+    const ticks = new Map<string, number>()
     for (const entry of this.#entries) {
       const late = overdueMs(entry, wall, mono)
       if (late < 0) continue
       due.set(entry.name, Math.max(due.get(entry.name) ?? 0, late))
+      if (onWallClock(entry)) ticks.set(entry.name, Math.max(ticks.get(entry.name) ?? 0, entry.due))
       // Intervals keep a fixed rate from start(); due times missed while the loop was blocked collapse into this one.
       this.#advance(entry, wall, mono)
     }
     const names = [...due.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name)
-    for (const name of names) this.#trigger(name)
+    for (const name of names) this.#trigger(name, ticks.get(name) ?? wall)
     this.#arm()
   }
 
-  #trigger (name: string): void {
+  #trigger (name: string, tickMs: number): void {
     const func = this.#funcs.get(name)
     if (func === undefined) return
     if (func.state !== 'idle') {
@@ -244,6 +286,7 @@ export class Scheduler {
       this.#notify(name, 'skipped', 0)
       return
     }
+    this.#tickOf.set(func, tickMs)
     if (this.#active < this.#maxConcurrent) {
       this.#launch(func)
     } else {
@@ -256,8 +299,33 @@ export class Scheduler {
     const run = this.#run
     if (run === undefined) return
     func.state = 'running'
-    func.lastRunMs = this.#clock.wallNow()
     this.#active++
+    const claim = this.#clusterWide.has(func.name) ? this.#claim : undefined
+    if (claim === undefined) { this.#runNow(func, run); return }
+    const tickMs = this.#tickOf.get(func) ?? this.#clock.wallNow()
+    let claiming: Promise<boolean>
+    try {
+      claiming = claim(func.name, tickMs)
+    } catch (err) {
+      claiming = Promise.reject(err)
+    }
+    const started = this.#clock.monoNow()
+    claiming.then(
+      (won) => {
+        if (won) { this.#runNow(func, run); return }
+        // Another instance runs this tick: nothing ran here, so nothing is counted.
+        logger.debug('cluster-wide background function runs on another instance this time', { name: func.name, tick: new Date(tickMs).toISOString() })
+        func.state = 'idle'
+        this.#active--
+        if (this.#state === 'started') this.#drain()
+        if (this.#active === 0) for (const wake of this.#idleWaiters.splice(0)) wake()
+      },
+      (err: unknown) => { this.#finish(func, started, { err: new Error(`cluster-wide claim failed: ${err instanceof Error ? err.message : String(err)}`) }) }
+    )
+  }
+
+  #runNow (func: FuncState, run: BackgroundRunner): void {
+    func.lastRunMs = this.#clock.wallNow()
     const started = this.#clock.monoNow()
     let pending: Promise<void>
     try {

@@ -113,6 +113,8 @@ export async function runConfigFile (configFile: string, call: boolean): Promise
   } finally {
     await gen.retire(1000)
     await shared.delivery.drain(0)
+    // A config with setHistory recorded to its store next to the snippet's file, as the daemon does.
+    await shared.history.close()
   }
   return { called, errors: errorsSince(from), hookRuns: hookRunsSince(from) }
 }

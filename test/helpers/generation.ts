@@ -43,6 +43,7 @@ export async function loadGeneration (config: string, options: GenerationTestOpt
     close: async () => {
       await gen.retire(1000)
       await shared.delivery.drain(0)
+      await shared.history.close()
       await rm(dir, { recursive: true, force: true })
     }
   }

@@ -1,5 +1,6 @@
 import { type DeviceParser } from '../../src/device/index.ts'
 import { ProcessDelivery, type Generation, type SharedServices } from '../../src/generation.ts'
+import { ProcessHistory } from '../../src/history/process-history.ts'
 import { LuaLibraryCounters } from '../../src/lualib/index.ts'
 import { systemClock, type Clock } from '../../src/report/pipeline.ts'
 import { type DaemonStats } from '../../src/stats/index.ts'
@@ -29,8 +30,9 @@ function testDaemon (stats: DaemonStats, loaded: () => Generation | null, who: s
 
 /**
  * The process-level services a Generation needs, for tests that load a config in-process (no
- * daemon). `loaded` returns the generation once Generation.load resolved. Drain `delivery` after
- * retiring the generation.
+ * daemon). `loaded` returns the generation once Generation.load resolved. Drain `delivery` and close
+ * `history` (a config with setHistory opens its store; retention does not run) after retiring the
+ * generation.
  */
 export function inProcessServices (
   stats: DaemonStats, devices: DeviceParser, who: string, loaded: () => Generation | null, clock: Clock = systemClock
@@ -43,6 +45,7 @@ export function inProcessServices (
     output: { capturing: false, write: () => {} },
     clock,
     lualibCounters,
+    history: new ProcessHistory({ registry: stats.metrics.registry, clock, prunes: () => false }),
     daemon: testDaemon(stats, loaded, who)
   }
 }

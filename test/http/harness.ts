@@ -28,7 +28,9 @@ export async function startFrontend (config: string): Promise<FrontendUnderTest>
     stats,
     current: () => gen,
     maxBody: () => gen.settings.maxBodyBytes,
-    isReady: () => state.ready
+    isReady: () => state.ready,
+    // The front-end tests run without login history (test/history serves it through the daemon).
+    history: () => null
   })
   frontend.setCustomEndpoints(gen.settings.customEndpoints)
   await frontend.listen([{ address: parseComboAddress('127.0.0.1:0') as ComboAddress, tls: null }], false)

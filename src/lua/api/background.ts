@@ -26,6 +26,10 @@ export function backgroundFunctions ({ lua, args, services }: ApiContext<Pick<Ho
         known(name, 'intervalScheduleBackgroundFunc')
         scheduler.addInterval(parseDuration(duration), name)
       }),
+    configOnly('setBackgroundClusterWide', (L) => args.string(L, 1, 'setBackgroundClusterWide'), (name) => {
+      known(name, 'setBackgroundClusterWide')
+      scheduler.setClusterWide(name)
+    }),
     configOnly('setNumSchedulerThreads', (L) => {
       const n = args.integer(L, 1, 'setNumSchedulerThreads')
       if (n < 1) throw new Error(`setNumSchedulerThreads: expected a positive number, got ${n}`)

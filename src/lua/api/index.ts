@@ -10,10 +10,11 @@ import { backgroundFunctions } from './background.ts'
 import { geoipFunctions } from './geoip.ts'
 import { deviceFunctions } from './device.ts'
 import { consoleFunctions } from './console.ts'
+import { historyFunctions } from './history.ts'
 
 export {
-  type HostServices, type ConsoleOutput, type DaemonPort, type DeviceCachePort, type GeoIPPort, type SchedulesPort,
-  type StatsPort, type WebhooksPort
+  type HostServices, type ConsoleOutput, type DaemonPort, type DeviceCachePort, type GeoIPPort, type HistoryAccess,
+  type HistoryPort, type SchedulesPort, type StatsPort, type WebhooksPort
 } from './services.ts'
 export { type ApiContext, fn, internal, INTERNAL_PREFIX } from './context.ts'
 export { configOnly, inConfigState, once } from './config-only.ts'
@@ -27,5 +28,5 @@ export type ApiModule = ((ctx: ApiContext) => HostFunction[]) & { prelude?: { na
 
 export const coreApiModules: readonly ApiModule[] = [
   ioFunctions, addressFunctions, loggingFunctions, configFunctions, hookFunctions,
-  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions
+  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, historyFunctions
 ]

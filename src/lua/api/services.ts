@@ -1,5 +1,7 @@
 import { type DaemonSettings } from '../../config/settings.ts'
 import { type GeoIPLookup } from '../../geoip/index.ts'
+import { type DerivedFacts, type ReportFacts } from '../../history/facts.ts'
+import { type HistoryReader } from '../../history/reader.ts'
 import { type StatsSnapshot } from '../../stats/index.ts'
 import { type WebhookHookStats, type WebhookSettingsPatch } from '../../webhooks/index.ts'
 
@@ -29,6 +31,8 @@ export interface SchedulesPort {
   addInterval (seconds: number, name: string): void
   setMaxConcurrent (n: number): void
   setTimeZone (timeZone: string | undefined): void
+  /** setBackgroundClusterWide: each scheduled time of the function runs on one instance of those sharing the database. */
+  setClusterWide (name: string): void
   showBackgroundFuncs (): string
 }
 
@@ -39,6 +43,21 @@ export interface GeoIPPort {
 
 export interface DeviceCachePort {
   setCacheSize (size: number): void
+}
+
+/** The login history a configuration enabled (setHistory), as the Lua functions use it. */
+export interface HistoryAccess {
+  readonly reader: HistoryReader
+  /** What the history would record about a report: prefix, device family, place. */
+  facts (report: Pick<ReportFacts, 'remote' | 'remoteText' | 'deviceAttrs'>): DerivedFacts
+  /** Runs retention now; resolves with the rows removed. */
+  pruneNow (): Promise<number>
+}
+
+/** The process's login history; it outlives reloads (the process owns its store and write queue). */
+export interface HistoryPort {
+  /** The history while the configuration serving now enables it, else null. */
+  active (): HistoryAccess | null
 }
 
 /** Text the console commands print; the console returns it as the reply. */
@@ -81,4 +100,5 @@ export interface HostServices {
   readonly devices: DeviceCachePort
   readonly output: ConsoleOutput
   readonly daemon: DaemonPort
+  readonly history: HistoryPort
 }

@@ -1,0 +1,134 @@
+import {
+  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type LastSuccess, type LoginProfile,
+  type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow, type StoredReport
+} from '../types.ts'
+import { type PgConnection } from './connection.ts'
+
+/** Times leave the database as epoch seconds (float8), counts as float8: plain JS numbers, no parsing. */
+const EPOCH = (col: string, as: string): string => `extract(epoch FROM ${col})::float8 AS ${as}`
+const T = (param: string): string => `to_timestamp(${param})`
+
+interface FeatureRow { value: string, first_seen: number, last_seen: number, successes: number, failures: number }
+interface LoginRow {
+  first_seen: number, last_seen: number, successes: number, failures: number, ls_t: number | null, ls_remote: string | null,
+  ls_prefix: string | null, ls_country: string | null, ls_city: string | null, ls_lat: number | null, ls_lon: number | null,
+  ls_accuracy_km: number | null, ls_device: string | null
+}
+interface ReportRow {
+  t: number, success: boolean, fail_type: string | null, protocol: string, remote: string, prefix: string, country: string | null,
+  city: string | null, lat: number | null, lon: number | null, accuracy_km: number | null, device: string | null, risk: number | null
+}
+interface SourceRow { key: string, attempts: number, successes: number, distinct_logins: number, max_per_login: number, first_seen: number | null, last_seen: number | null }
+
+const FEATURE_COLUMNS = `value, ${EPOCH('first_seen', 'first_seen')}, ${EPOCH('last_seen', 'last_seen')}, successes::float8 AS successes, failures::float8 AS failures`
+const LOGIN_SQL = `SELECT ${EPOCH('first_seen', 'first_seen')}, ${EPOCH('last_seen', 'last_seen')}, successes::float8 AS successes,
+  failures::float8 AS failures, ${EPOCH('ls_t', 'ls_t')}, ls_remote, ls_prefix, ls_country, ls_city, ls_lat, ls_lon, ls_accuracy_km, ls_device
+  FROM ta_logins WHERE login = $1`
+const RECENT_SQL = `SELECT ${EPOCH('t', 't')}, success, fail_type, protocol, remote, prefix, country, city, lat, lon, accuracy_km, device, risk
+  FROM ta_reports WHERE login = $1 ORDER BY t DESC, seq DESC LIMIT $2`
+const LOGIN_WINDOW_SQL = `SELECT count(*) FILTER (WHERE success)::float8 AS successes, count(*) FILTER (WHERE NOT success)::float8 AS failures,
+  count(DISTINCT remote)::float8 AS distinct_remotes, count(DISTINCT remote) FILTER (WHERE NOT success)::float8 AS distinct_failing
+  FROM ta_reports WHERE login = $1 AND t >= ${T('$2')} AND t < ${T('$3')}`
+
+const SCOPE_COLUMN: Record<SourceScope, 'remote' | 'prefix'> = { ip: 'remote', prefix: 'prefix' }
+/** ORDER BY cannot use output names inside expressions: the aggregates themselves. */
+const ORDER_COLUMN: Record<SourceOrder, string> = { failures: 'sum(n) - sum(s)', attempts: 'sum(n)', distinct_logins: 'count(*)' }
+
+/** Per source in a window: totals plus the busiest login's share (the same shape as the SQLite store's). */
+const sourceSql = (column: 'remote' | 'prefix', where: string, tail: string): string => `
+  SELECT key, sum(n)::float8 AS attempts, sum(s)::float8 AS successes, count(*)::float8 AS distinct_logins, max(n)::float8 AS max_per_login,
+    ${EPOCH('min(f)', 'first_seen')}, ${EPOCH('max(l)', 'last_seen')}
+  FROM (SELECT ${column} AS key, login, count(*) AS n, count(*) FILTER (WHERE success) AS s, min(t) AS f, max(t) AS l
+        FROM ta_reports ${where} GROUP BY ${column}, login) per_login
+  GROUP BY key ${tail}`
+
+const featureStat = (r: FeatureRow): FeatureStat => ({ value: r.value, firstSeen: r.first_seen, lastSeen: r.last_seen, successes: r.successes, failures: r.failures })
+
+const sourceWindow = (key: string, r: SourceRow | undefined): SourceWindow => ({
+  key,
+  attempts: r?.attempts ?? 0,
+  successes: r?.successes ?? 0,
+  failures: (r?.attempts ?? 0) - (r?.successes ?? 0),
+  distinctLogins: r?.distinct_logins ?? 0,
+  maxPerLogin: r?.max_per_login ?? 0,
+  firstSeen: r?.first_seen ?? 0,
+  lastSeen: r?.last_seen ?? 0
+})
+
+/** The read half of the PostgreSQL store: one statement per question, every one asynchronous. */
+export class PostgresReads {
+  readonly #db: PgConnection
+
+  constructor (db: PgConnection) {
+    this.#db = db
+  }
+
+  async feature (login: string, kind: FeatureKind, value: string): Promise<FeatureStat | null> {
+    const rows = await this.#db.query<FeatureRow>(`SELECT ${FEATURE_COLUMNS} FROM ta_features WHERE login = $1 AND kind = $2 AND value = $3`, [login, kind, value])
+    return rows[0] === undefined ? null : featureStat(rows[0])
+  }
+
+  async totals (login: string): Promise<LoginTotals | null> {
+    const r = (await this.#db.query<LoginRow>(LOGIN_SQL, [login]))[0]
+    return r === undefined ? null : { firstSeen: r.first_seen, lastSeen: r.last_seen, successes: r.successes, failures: r.failures }
+  }
+
+  async lastSuccess (login: string): Promise<LastSuccess | null> {
+    const r = (await this.#db.query<LoginRow>(LOGIN_SQL, [login]))[0]
+    if (r === undefined || r.ls_t === null) return null
+    return {
+      t: r.ls_t, remote: r.ls_remote ?? '', prefix: r.ls_prefix ?? '', country: r.ls_country, city: r.ls_city,
+      lat: r.ls_lat, lon: r.ls_lon, accuracyKm: r.ls_accuracy_km, device: r.ls_device
+    }
+  }
+
+  async profile (login: string): Promise<LoginProfile> {
+    const [totals, lastSuccess, rows] = await Promise.all([
+      this.totals(login),
+      this.lastSuccess(login),
+      this.#db.query<FeatureRow & { kind: FeatureKind }>(`SELECT kind, ${FEATURE_COLUMNS} FROM ta_features WHERE login = $1 ORDER BY last_seen DESC`, [login])
+    ])
+    const list = (kind: FeatureKind): FeatureStat[] => rows.filter((r) => r.kind === kind).map(featureStat)
+    return { totals, countries: list('country'), devices: list('device'), prefixes: list('prefix'), lastSuccess }
+  }
+
+  async recentReports (login: string, limit: number): Promise<StoredReport[]> {
+    return (await this.#db.query<ReportRow>(RECENT_SQL, [login, limit])).map((r) => ({
+      t: r.t, success: r.success, failType: r.fail_type, protocol: r.protocol, remote: r.remote, prefix: r.prefix,
+      country: r.country, city: r.city, lat: r.lat, lon: r.lon, accuracyKm: r.accuracy_km, device: r.device, risk: r.risk
+    }))
+  }
+
+  async loginWindow (login: string, since: number, until: number): Promise<LoginWindow> {
+    const r = (await this.#db.query<{ successes: number, failures: number, distinct_remotes: number, distinct_failing: number }>(LOGIN_WINDOW_SQL, [login, since, until]))[0]
+    return { successes: r?.successes ?? 0, failures: r?.failures ?? 0, distinctRemotes: r?.distinct_remotes ?? 0, distinctFailingRemotes: r?.distinct_failing ?? 0 }
+  }
+
+  async sourceWindow (scope: SourceScope, key: string, since: number, until: number): Promise<SourceWindow> {
+    const column = SCOPE_COLUMN[scope]
+    const rows = await this.#db.query<SourceRow>(sourceSql(column, `WHERE ${column} = $1 AND t >= ${T('$2')} AND t < ${T('$3')}`, ''), [key, since, until])
+    return sourceWindow(key, rows[0])
+  }
+
+  async topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): Promise<SourceWindow[]> {
+    // COLLATE "C": ties break by byte order, as in SQLite, whatever the database's locale.
+    const sql = sourceSql(SCOPE_COLUMN[scope], `WHERE t >= ${T('$1')} AND t < ${T('$2')}`, `ORDER BY ${ORDER_COLUMN[order]} DESC, key COLLATE "C" LIMIT $3`)
+    return (await this.#db.query<SourceRow>(sql, [since, until, limit])).map((r) => sourceWindow(r.key, r))
+  }
+
+  async globalFeature (kind: FeatureKind, value: string): Promise<GlobalFeature> {
+    const rows = await this.#db.query<GlobalFeature>('SELECT logins::float8 AS logins, successes::float8 AS successes, failures::float8 AS failures FROM ta_global_features WHERE kind = $1 AND value = $2', [kind, value])
+    return rows[0] ?? { logins: 0, successes: 0, failures: 0 }
+  }
+
+  /** From the logins' last_seen index: the newest report of any login, without scanning report partitions. */
+  async newestEventTime (): Promise<number | null> {
+    const rows = await this.#db.query<{ t: number | null }>(`SELECT ${EPOCH('max(last_seen)', 't')} FROM ta_logins`)
+    return rows[0]?.t ?? null
+  }
+
+  async globalTotals (): Promise<GlobalTotals> {
+    const rows = await this.#db.query<GlobalTotals>('SELECT logins::float8 AS logins, successes::float8 AS successes, failures::float8 AS failures FROM ta_global_totals WHERE id = 1')
+    return rows[0] ?? { logins: 0, successes: 0, failures: 0 }
+  }
+}

@@ -1,0 +1,160 @@
+import { type Statement } from 'better-sqlite3'
+import { type Db, fromMs, KIND_CODE, openSqlite, type OpenOptions, TOTALS_KIND, toMs } from './sqlite-schema.ts'
+import { SqliteWrites } from './sqlite-writes.ts'
+import {
+  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore,
+  type LastSuccess, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope,
+  type SourceWindow, type StoredReport
+} from './types.ts'
+
+interface FeatureRow { value: string, first_seen: number, last_seen: number, successes: number, failures: number }
+interface LoginRow {
+  first_seen: number, last_seen: number, successes: number, failures: number, ls_t: number | null, ls_remote: string | null,
+  ls_prefix: string | null, ls_country: string | null, ls_city: string | null, ls_lat: number | null, ls_lon: number | null,
+  ls_accuracy_km: number | null, ls_device: string | null
+}
+interface ReportRow {
+  t: number, success: number, fail_type: string | null, protocol: string, remote: string, prefix: string, country: string | null,
+  city: string | null, lat: number | null, lon: number | null, accuracy_km: number | null, device: string | null, risk: number | null
+}
+interface SourceRow { key: string, attempts: number, successes: number, distinct_logins: number, max_per_login: number, first_seen: number | null, last_seen: number | null }
+
+const featureStat = (r: FeatureRow): FeatureStat => ({ value: r.value, firstSeen: fromMs(r.first_seen), lastSeen: fromMs(r.last_seen), successes: r.successes, failures: r.failures })
+
+const sourceWindow = (key: string, r: SourceRow | undefined): SourceWindow => ({
+  key,
+  attempts: r?.attempts ?? 0,
+  successes: r?.successes ?? 0,
+  failures: (r?.attempts ?? 0) - (r?.successes ?? 0),
+  distinctLogins: r?.distinct_logins ?? 0,
+  maxPerLogin: r?.max_per_login ?? 0,
+  firstSeen: r?.first_seen === null || r?.first_seen === undefined ? 0 : fromMs(r.first_seen),
+  lastSeen: r?.last_seen === null || r?.last_seen === undefined ? 0 : fromMs(r.last_seen)
+})
+
+/** Per source (column) in a window: totals plus the busiest login's share, from the covering index only. */
+const SOURCE_SQL = (column: 'remote' | 'prefix', where: string, tail: string): string => `
+  SELECT key, sum(n) AS attempts, sum(s) AS successes, count(*) AS distinct_logins, max(n) AS max_per_login, min(f) AS first_seen, max(l) AS last_seen
+  FROM (SELECT ${column} AS key, login, count(*) AS n, sum(success) AS s, min(t) AS f, max(t) AS l
+        FROM reports ${where} GROUP BY ${column}, login)
+  GROUP BY key ${tail}`
+
+/** The embedded backend: one SQLite file in WAL mode, reads answered synchronously. */
+export class SqliteStore implements HistoryStore {
+  readonly backend = 'sqlite' as const
+  readonly location: string
+  readonly #db: Db
+  readonly #writes: SqliteWrites
+  readonly #feature: Statement
+  readonly #features: Statement
+  readonly #login: Statement
+  readonly #recent: Statement
+  readonly #loginWindow: Statement
+  readonly #source: Record<SourceScope, Statement>
+  readonly #top: Record<SourceScope, Record<SourceOrder, Statement>>
+  readonly #global: Statement
+  readonly #newest: Statement
+
+  constructor (file: string, options: OpenOptions = {}) {
+    this.location = file
+    const db = openSqlite(file, options)
+    this.#db = db
+    this.#writes = new SqliteWrites(db)
+    this.#feature = db.prepare('SELECT value, first_seen, last_seen, successes, failures FROM features WHERE login = ? AND kind = ? AND value = ?')
+    this.#features = db.prepare('SELECT value, first_seen, last_seen, successes, failures FROM features WHERE login = ? AND kind = ? ORDER BY last_seen DESC')
+    this.#login = db.prepare('SELECT * FROM logins WHERE login = ?')
+    this.#recent = db.prepare('SELECT * FROM reports WHERE login = ? ORDER BY t DESC, id DESC LIMIT ?')
+    this.#loginWindow = db.prepare(`SELECT coalesce(sum(success), 0) AS successes, count(*) - coalesce(sum(success), 0) AS failures,
+      count(DISTINCT remote) AS distinct_remotes, count(DISTINCT CASE WHEN success = 0 THEN remote END) AS distinct_failing
+      FROM reports WHERE login = ? AND t >= ? AND t < ?`)
+    const scopes: Array<[SourceScope, 'remote' | 'prefix']> = [['ip', 'remote'], ['prefix', 'prefix']]
+    const orderColumn: Record<SourceOrder, string> = { failures: 'attempts - successes', attempts: 'attempts', distinct_logins: 'distinct_logins' }
+    const source = {} as Record<SourceScope, Statement>
+    const top = {} as Record<SourceScope, Record<SourceOrder, Statement>>
+    for (const [scope, column] of scopes) {
+      source[scope] = db.prepare(SOURCE_SQL(column, `WHERE ${column} = ? AND t >= ? AND t < ?`, ''))
+      top[scope] = {} as Record<SourceOrder, Statement>
+      for (const order of Object.keys(orderColumn) as SourceOrder[]) {
+        top[scope][order] = db.prepare(SOURCE_SQL(column, 'WHERE t >= ? AND t < ?', `ORDER BY ${orderColumn[order]} DESC, key LIMIT ?`))
+      }
+    }
+    this.#source = source
+    this.#top = top
+    this.#global = db.prepare('SELECT logins, successes, failures FROM global_features WHERE kind = ? AND value = ?')
+    this.#newest = db.prepare('SELECT max(t) FROM reports').pluck()
+  }
+
+  writeBatch (records: readonly HistoryRecord[]): void { this.#writes.writeBatch(records) }
+
+  feature (login: string, kind: FeatureKind, value: string): FeatureStat | null {
+    const row = this.#feature.get(login, KIND_CODE[kind], value) as FeatureRow | undefined
+    return row === undefined ? null : featureStat(row)
+  }
+
+  totals (login: string): LoginTotals | null {
+    const row = this.#login.get(login) as LoginRow | undefined
+    return row === undefined ? null : { firstSeen: fromMs(row.first_seen), lastSeen: fromMs(row.last_seen), successes: row.successes, failures: row.failures }
+  }
+
+  profile (login: string): LoginProfile {
+    const list = (kind: FeatureKind): FeatureStat[] => (this.#features.all(login, KIND_CODE[kind]) as FeatureRow[]).map(featureStat)
+    return { totals: this.totals(login), countries: list('country'), devices: list('device'), prefixes: list('prefix'), lastSuccess: this.lastSuccess(login) }
+  }
+
+  lastSuccess (login: string): LastSuccess | null {
+    const r = this.#login.get(login) as LoginRow | undefined
+    if (r === undefined || r.ls_t === null) return null
+    return {
+      t: fromMs(r.ls_t), remote: r.ls_remote ?? '', prefix: r.ls_prefix ?? '', country: r.ls_country, city: r.ls_city,
+      lat: r.ls_lat, lon: r.ls_lon, accuracyKm: r.ls_accuracy_km, device: r.ls_device
+    }
+  }
+
+  recentReports (login: string, limit: number): StoredReport[] {
+    return (this.#recent.all(login, limit) as ReportRow[]).map((r) => ({
+      t: fromMs(r.t), success: r.success === 1, failType: r.fail_type, protocol: r.protocol, remote: r.remote, prefix: r.prefix,
+      country: r.country, city: r.city, lat: r.lat, lon: r.lon, accuracyKm: r.accuracy_km, device: r.device, risk: r.risk
+    }))
+  }
+
+  loginWindow (login: string, since: number, until: number): LoginWindow {
+    const r = this.#loginWindow.get(login, toMs(since), toMs(until)) as { successes: number, failures: number, distinct_remotes: number, distinct_failing: number }
+    return { successes: r.successes, failures: r.failures, distinctRemotes: r.distinct_remotes, distinctFailingRemotes: r.distinct_failing }
+  }
+
+  sourceWindow (scope: SourceScope, key: string, since: number, until: number): SourceWindow {
+    return sourceWindow(key, this.#source[scope].get(key, toMs(since), toMs(until)) as SourceRow | undefined)
+  }
+
+  topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): SourceWindow[] {
+    return (this.#top[scope][order].all(toMs(since), toMs(until), limit) as SourceRow[]).map((r) => sourceWindow(r.key, r))
+  }
+
+  globalFeature (kind: FeatureKind, value: string): GlobalFeature {
+    return (this.#global.get(KIND_CODE[kind], value) as GlobalFeature | undefined) ?? { logins: 0, successes: 0, failures: 0 }
+  }
+
+  globalTotals (): GlobalTotals {
+    return (this.#global.get(TOTALS_KIND, '') as GlobalTotals | undefined) ?? { logins: 0, successes: 0, failures: 0 }
+  }
+
+  newestEventTime (): number | null {
+    const ms = this.#newest.get() as number | null
+    return ms === null ? null : fromMs(ms)
+  }
+
+  erase (login: string): number { return this.#writes.erase(login) }
+
+  prune (before: number, limit: number): number { return this.#writes.prune(before, limit) }
+
+  /** The file's size in bytes including its WAL (sizing, metrics). */
+  sizeBytes (): number {
+    const pages = this.#db.pragma('page_count', { simple: true }) as number
+    const size = this.#db.pragma('page_size', { simple: true }) as number
+    return pages * size
+  }
+
+  close (): void {
+    if (this.#db.open) this.#db.close()
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The backend-neutral login-history store. SQLite answers synchronously, PostgreSQL with promises:
+ * every read returns `Awaitable<T>` and callers handle both (a Lua host call then either pushes
+ * its result at once or yields until the promise settles).
+ *
+ * Times are event times in seconds since the epoch (`lt.t`, fractional allowed); a backend may
+ * store them at millisecond precision. Windows are half-open: `since <= t < until`.
+ */
+export type Awaitable<T> = T | Promise<T>
+
+/** One accepted report as history keeps it. Never the password hash. */
+export interface HistoryRecord {
+  readonly t: number
+  readonly login: string
+  readonly success: boolean
+  /** wforce's fail_type, or null when none was sent. */
+  readonly failType: string | null
+  /** '' when the client sent none. */
+  readonly protocol: string
+  /** The remote address in canonical text form (IPv4-mapped IPv6 unmapped). */
+  readonly remote: string
+  /** The network: /24 for IPv4, /56 for IPv6, e.g. "192.0.2.0/24". */
+  readonly prefix: string
+  /** ISO 3166-1 alpha-2 code, or null when unknown. */
+  readonly country: string | null
+  readonly city: string | null
+  readonly lat: number | null
+  readonly lon: number | null
+  /** Radius of the location's uncertainty in km, null when the database gives none. */
+  readonly accuracyKm: number | null
+  /** Family only, never versions: "Chrome/Windows", "imap:Thunderbird", "app:MyBank/iOS". */
+  readonly device: string | null
+  /** A per-login risk score when one was computed for the report (built-in policies), else null. */
+  readonly risk: number | null
+}
+
+/** A stored report as read back (the login is the one asked for). */
+export type StoredReport = Omit<HistoryRecord, 'login'>
+
+/** The per-login facts a profile keeps one row per distinct value of. */
+export type FeatureKind = 'device' | 'country' | 'prefix'
+export const FEATURE_KINDS: readonly FeatureKind[] = ['device', 'country', 'prefix']
+
+export interface FeatureStat {
+  readonly value: string
+  readonly firstSeen: number
+  readonly lastSeen: number
+  readonly successes: number
+  readonly failures: number
+}
+
+/** Where and when the login last succeeded. */
+export interface LastSuccess {
+  readonly t: number
+  readonly remote: string
+  readonly prefix: string
+  readonly country: string | null
+  readonly city: string | null
+  readonly lat: number | null
+  readonly lon: number | null
+  readonly accuracyKm: number | null
+  readonly device: string | null
+}
+
+/** Totals of one login over everything retained (learning periods, cold starts). */
+export interface LoginTotals {
+  readonly firstSeen: number
+  readonly lastSeen: number
+  readonly successes: number
+  readonly failures: number
+}
+
+export interface LoginProfile {
+  readonly totals: LoginTotals | null
+  readonly countries: readonly FeatureStat[]
+  readonly devices: readonly FeatureStat[]
+  readonly prefixes: readonly FeatureStat[]
+  readonly lastSuccess: LastSuccess | null
+}
+
+/** One login's activity in a window (failure bursts, distributed attacks on one account). */
+export interface LoginWindow {
+  readonly successes: number
+  readonly failures: number
+  /** Distinct remote addresses among all reports / among failed ones. */
+  readonly distinctRemotes: number
+  readonly distinctFailingRemotes: number
+}
+
+/** Aggregates are kept per source address and per source network. */
+export type SourceScope = 'ip' | 'prefix'
+
+/** One source's activity in a window (password spraying, credential stuffing). */
+export interface SourceWindow {
+  /** The address or prefix text. */
+  readonly key: string
+  readonly successes: number
+  readonly failures: number
+  /** successes + failures. */
+  readonly attempts: number
+  readonly distinctLogins: number
+  /** The most attempts any one login made from this source in the window. */
+  readonly maxPerLogin: number
+  readonly firstSeen: number
+  readonly lastSeen: number
+}
+
+export type SourceOrder = 'failures' | 'attempts' | 'distinct_logins'
+
+/** How often a feature value occurs across every login (risk scoring). */
+export interface GlobalFeature {
+  readonly logins: number
+  readonly successes: number
+  readonly failures: number
+}
+
+export interface GlobalTotals {
+  readonly logins: number
+  readonly successes: number
+  readonly failures: number
+}
+
+/**
+ * The storage contract each backend implements. Writes come in batches from the process's
+ * HistoryWriter (one transaction per batch); a backend never sees single-report writes.
+ */
+export interface HistoryStore {
+  readonly backend: 'sqlite' | 'postgres'
+  /** For messages: the file path or the URL without its password. */
+  readonly location: string
+  /** Appends the reports and updates profiles, totals and global frequencies, atomically. */
+  writeBatch (records: readonly HistoryRecord[]): Awaitable<void>
+  /** One profile row, or null when the login never had this value. */
+  feature (login: string, kind: FeatureKind, value: string): Awaitable<FeatureStat | null>
+  totals (login: string): Awaitable<LoginTotals | null>
+  profile (login: string): Awaitable<LoginProfile>
+  lastSuccess (login: string): Awaitable<LastSuccess | null>
+  /** Newest first, at most `limit`. */
+  recentReports (login: string, limit: number): Awaitable<StoredReport[]>
+  loginWindow (login: string, since: number, until: number): Awaitable<LoginWindow>
+  sourceWindow (scope: SourceScope, key: string, since: number, until: number): Awaitable<SourceWindow>
+  /** The busiest sources in the window, best first by `order`. */
+  topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): Awaitable<SourceWindow[]>
+  globalFeature (kind: FeatureKind, value: string): Awaitable<GlobalFeature>
+  globalTotals (): Awaitable<GlobalTotals>
+  /** The newest event time stored (seconds), null when empty: retention counts back from it. */
+  newestEventTime (): Awaitable<number | null>
+  /** Forgets everything about one login; resolves with the number of reports removed. */
+  erase (login: string): Awaitable<number>
+  /**
+   * Retention, one bounded step: removes at most `limit` reports with t < before and at most
+   * `limit` profile rows (logins, features) last seen before it, so a large backlog never blocks
+   * the process for long. Resolves with the number of rows removed; the caller repeats the step
+   * until it returns 0.
+   */
+  prune (before: number, limit: number): Awaitable<number>
+  close (): Awaitable<void>
+}

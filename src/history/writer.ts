@@ -1,0 +1,151 @@
+import { logger } from '../log/index.ts'
+import { isFullError } from './sqlite-schema.ts'
+import { type HistoryRecord, type HistoryStore } from './types.ts'
+
+/** What the writer reports; the metrics module turns it into Prometheus series. */
+export interface WriterObserver {
+  committed (records: number, lagSeconds: number): void
+  dropped (records: number, reason: 'queue_full' | 'write_failed'): void
+}
+
+export interface WriterOptions {
+  commitIntervalMs: number
+  queueLimit: number
+  observer: WriterObserver
+  /** Wall clock in ms, for commit lag. */
+  now?: () => number
+}
+
+/**
+ * An outage ends after this long without a failed write: a nearly full disk lets small writes
+ * through now and then, and each of those must not start a new "failing" log line.
+ */
+const RECOVERY_QUIET_MS = 30_000
+
+/** A transaction this large is committed in pieces, each its own event-loop turn. */
+const MAX_BATCH = 5000
+
+/** SQLite's "another process holds the write lock past busy_timeout": worth another try, not a loss. */
+const isBusy = (err: unknown): boolean => String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY')
+
+/**
+ * The process's history writer: reports queue here off the request path and are group-committed
+ * every `commitIntervalMs`. It lives as long as the process (owned by the App, not by a
+ * configuration generation), so a reload never loses queued reports. A crash loses at most what
+ * is queued: the last commit interval's reports.
+ *
+ * Reads that concern queued reports call commitNow() first (read-your-writes within a process).
+ */
+export class HistoryWriter {
+  readonly #store: HistoryStore
+  readonly #now: () => number
+  #options: WriterOptions
+  #queue: HistoryRecord[] = []
+  #enqueuedAt: number[] = []
+  #timer: NodeJS.Timeout | null = null
+  #inflight: Promise<void> | null = null
+  #failing = false
+  #lastFailureAt = 0
+  #droppedInOutage = 0
+  #closed = false
+
+  constructor (store: HistoryStore, options: WriterOptions) {
+    this.#store = store
+    this.#options = options
+    this.#now = options.now ?? Date.now
+  }
+
+  get depth (): number { return this.#queue.length }
+
+  /** A reload may change the interval and the bound; queued reports stay. */
+  configure (commitIntervalMs: number, queueLimit: number): void {
+    this.#options = { ...this.#options, commitIntervalMs, queueLimit }
+  }
+
+  /** Queues one report; false when the queue is full (the report is dropped and counted). */
+  enqueue (record: HistoryRecord): boolean {
+    if (this.#closed || this.#queue.length >= this.#options.queueLimit) {
+      this.#options.observer.dropped(1, 'queue_full')
+      return false
+    }
+    this.#queue.push(record)
+    this.#enqueuedAt.push(this.#now())
+    this.#schedule()
+    return true
+  }
+
+  /** The timer does not keep the process alive: a graceful stop commits through close(). */
+  #schedule (): void {
+    if (this.#timer !== null) return
+    this.#timer = setTimeout(() => { this.#timer = null; void this.commitNow() }, this.#options.commitIntervalMs)
+    this.#timer.unref()
+  }
+
+  /** True when a queued or committing report matches: the read must wait for commitNow(). */
+  hasPending (match: (r: HistoryRecord) => boolean): boolean {
+    if (this.#inflight !== null) return true
+    for (const r of this.#queue) if (match(r)) return true
+    return false
+  }
+
+  /**
+   * Commits everything queued. Synchronous for a synchronous store (SQLite): the returned value is
+   * then undefined and the queue is empty on return. Failures never throw here: the reports are
+   * dropped and counted, and the first failure of an outage is logged.
+   */
+  commitNow (): Promise<void> | undefined {
+    if (this.#inflight !== null) return this.#inflight.then(() => this.commitNow())
+    if (this.#timer !== null) { clearTimeout(this.#timer); this.#timer = null }
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, MAX_BATCH)
+      const times = this.#enqueuedAt.splice(0, batch.length)
+      let result: Promise<void> | void
+      try {
+        result = this.#store.writeBatch(batch)
+      } catch (err) {
+        if (this.#failed(batch, times, err)) break
+        continue
+      }
+      if (result instanceof Promise) {
+        this.#inflight = result.then(() => this.#done(batch, times), (err: unknown) => { this.#failed(batch, times, err) })
+          .finally(() => { this.#inflight = null })
+        return this.#inflight.then(() => this.commitNow())
+      }
+      this.#done(batch, times)
+    }
+    return undefined
+  }
+
+  #done (batch: readonly HistoryRecord[], times: readonly number[]): void {
+    this.#options.observer.committed(batch.length, (this.#now() - (times[0] ?? this.#now())) / 1000)
+    if (this.#failing && this.#now() - this.#lastFailureAt >= RECOVERY_QUIET_MS) {
+      this.#failing = false
+      logger.notice('history writes work again', { store: this.#store.location, dropped: this.#droppedInOutage })
+    }
+  }
+
+  /** Returns true when the reports were queued again for a later try. */
+  #failed (batch: HistoryRecord[], times: number[], err: unknown): boolean {
+    if (isBusy(err) && !this.#closed && this.#queue.length + batch.length <= this.#options.queueLimit) {
+      // Another process kept the lock past busy_timeout: keep the reports for the next commit.
+      this.#queue.unshift(...batch)
+      this.#enqueuedAt.unshift(...times)
+      this.#schedule()
+      return true
+    }
+    this.#options.observer.dropped(batch.length, 'write_failed')
+    this.#lastFailureAt = this.#now()
+    if (this.#failing) { this.#droppedInOutage += batch.length; return false }
+    this.#failing = true
+    this.#droppedInOutage = batch.length
+    const reason = isFullError(err) ? 'the database or its disk is full' : (err as Error).message
+    logger.error('history writes failing: reports are answered but not recorded until it recovers', { store: this.#store.location, reason, dropped: batch.length })
+    return false
+  }
+
+  /** Graceful stop: commits what is queued; later enqueues are dropped. */
+  async close (): Promise<void> {
+    this.#closed = true
+    await this.commitNow()
+  }
+}

@@ -1,0 +1,143 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http'
+import { TrackalertError } from '../errors.ts'
+import { type HistoryReader } from '../history/reader.ts'
+import { type FeatureStat, type LastSuccess, type LoginProfile, type StoredReport } from '../history/types.ts'
+import { readBody, type BodyError, type BodySink } from './body.ts'
+import { sendFailure, sendJson } from './respond.ts'
+import { type Route, type RouteContext } from './routes.ts'
+
+const DEFAULT_LIMIT = 50
+const MAX_LIMIT = 1000
+
+type HistoryAction = (reader: HistoryReader, request: Record<string, unknown>) => Promise<string> | string
+
+/** A history command's body: a JSON object with a non-empty string "login". */
+class HistoryExchange implements BodySink {
+  readonly #req: IncomingMessage
+  readonly #res: ServerResponse
+  readonly #ctx: RouteContext
+  readonly #action: HistoryAction
+
+  constructor (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, action: HistoryAction) {
+    this.#req = req
+    this.#res = res
+    this.#ctx = ctx
+    this.#action = action
+  }
+
+  bodyDone (err: BodyError | null, body: Buffer): void {
+    if (err === 'too-large') {
+      this.#ctx.refuse('too_large', this.#req, `body over the limit of ${this.#ctx.maxBody()} bytes (setMaxRequestBodySize)`)
+      sendFailure(this.#res, 413, 'Request body too large', { Connection: 'close' })
+      return
+    }
+    if (err !== null) return
+    const reader = this.#ctx.history()
+    // 409: the request is fine, the daemon's configuration does not allow it.
+    if (reader === null) { sendFailure(this.#res, 409, 'Login history is not enabled (setHistory in the configuration)'); return }
+    let request: unknown
+    try {
+      request = JSON.parse(body.toString('utf8'))
+    } catch (e) {
+      this.#bad(`Invalid JSON: ${(e as Error).message}`)
+      return
+    }
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) { this.#bad('Request body must be a JSON object with a "login" string'); return }
+    const login = (request as Record<string, unknown>).login
+    if (typeof login !== 'string' || login === '') { this.#bad('Field \'login\' must be a non-empty string'); return }
+    let answer: Promise<string> | string
+    try {
+      answer = this.#action(reader, request as Record<string, unknown>)
+    } catch (e) {
+      this.#answerError(e)
+      return
+    }
+    if (typeof answer === 'string') { sendJson(this.#res, 200, answer); return }
+    answer.then((text) => sendJson(this.#res, 200, text), (e: unknown) => this.#answerError(e))
+  }
+
+  #bad (reason: string): void {
+    this.#ctx.refuse('bad_request', this.#req, reason)
+    sendFailure(this.#res, 400, reason)
+  }
+
+  #answerError (e: unknown): void {
+    if (e instanceof BadRequest) { this.#bad(e.message); return }
+    sendFailure(this.#res, 503, `history store: ${(e as Error).message}`)
+  }
+}
+
+/** The request names a value the history cannot take (answered 400, not 503). */
+class BadRequest extends TrackalertError {
+  constructor (message: string) {
+    super('TA_ERR_HISTORY', message)
+    this.name = 'BadRequest'
+  }
+}
+
+const stat = (f: FeatureStat): object => ({ value: f.value, first_seen: f.firstSeen, last_seen: f.lastSeen, successes: f.successes, failures: f.failures })
+
+const lastSuccess = (s: LastSuccess | null): object | null => s === null
+  ? null
+  : { t: s.t, remote: s.remote, prefix: s.prefix, country: s.country, city: s.city, lat: s.lat, lon: s.lon, accuracy_km: s.accuracyKm, device: s.device }
+
+const report = (r: StoredReport): object => ({
+  t: r.t, remote: r.remote, success: r.success, country: r.country, device: r.device, prefix: r.prefix, protocol: r.protocol,
+  fail_type: r.failType, city: r.city, lat: r.lat, lon: r.lon, accuracy_km: r.accuracyKm, risk: r.risk
+})
+
+function historyBody (login: string, profile: LoginProfile, reports: readonly StoredReport[]): string {
+  return JSON.stringify({
+    login,
+    profile: {
+      countries: profile.countries.map(stat),
+      devices: profile.devices.map(stat),
+      prefixes: profile.prefixes.map(stat),
+      last_success: lastSuccess(profile.lastSuccess),
+      first_seen: profile.totals?.firstSeen ?? null,
+      last_seen: profile.totals?.lastSeen ?? null,
+      successes: profile.totals?.successes ?? 0,
+      failures: profile.totals?.failures ?? 0
+    },
+    reports: reports.map(report)
+  })
+}
+
+function limitOf (request: Record<string, unknown>): number {
+  const limit = request.limit
+  if (limit === undefined) return DEFAULT_LIMIT
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) {
+    throw new BadRequest(`Field 'limit' must be an integer from 0 to ${MAX_LIMIT}`)
+  }
+  return limit
+}
+
+const showHistory: HistoryAction = (reader, request) => {
+  const login = request.login as string
+  const limit = limitOf(request)
+  const profile = reader.profile(login)
+  const reports = reader.recentReports(login, limit)
+  if (!(profile instanceof Promise) && !(reports instanceof Promise)) return historyBody(login, profile, reports)
+  return Promise.all([profile, reports]).then(([p, r]) => historyBody(login, p, r))
+}
+
+const eraseHistory: HistoryAction = (reader, request) => {
+  const login = request.login as string
+  const removed = reader.erase(login)
+  const body = (n: number): string => JSON.stringify({ status: 'ok', login, reports_removed: n })
+  return removed instanceof Promise ? removed.then(body) : body(removed)
+}
+
+/** POST /command/history {"login","limit"}: the login's profile and newest reports first. */
+export const historyRoute: Route = {
+  method: 'POST',
+  public: false,
+  handler: (req, res, ctx) => { readBody(req, ctx.maxBody(), new HistoryExchange(req, res, ctx, showHistory)) }
+}
+
+/** POST /command/eraseHistory {"login"}: forgets everything about one login. */
+export const eraseHistoryRoute: Route = {
+  method: 'POST',
+  public: false,
+  handler: (req, res, ctx) => { readBody(req, ctx.maxBody(), new HistoryExchange(req, res, ctx, eraseHistory)) }
+}
