@@ -186,7 +186,8 @@ export class App {
         configFile: this.#options.configFile,
         registry: this.stats.metrics.registry,
         clock: this.#options.clock ?? systemClock,
-        prunes: this.#role !== 'worker'
+        prunes: this.#role !== 'worker',
+        lazyGeo: this.#role === 'primary'
       })
     } else if (this.#history.identity !== storeIdentity(options, this.#options.configFile)) {
       logger.warn('setHistory: a different store takes effect at restart; still recording to the current one', { store: this.#history.store.location })

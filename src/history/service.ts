@@ -25,7 +25,14 @@ export interface HistoryContext {
   readonly clock: () => number
   /** Only one process of a daemon prunes (the primary, or the single process). */
   readonly prunes: boolean
+  /**
+   * Load the bundled geo database on first use rather than at start: a primary process records
+   * no reports, so it spends the ~130 MB only if a background function asks for locations.
+   */
+  readonly lazyGeo?: boolean
 }
+
+const lazyBundled: PlaceFinder = { find: (ip, text) => BundledPlaces.get().find(ip, text) }
 
 /** Where the store lives: the same options on a reload keep the open store. */
 export function storeIdentity (options: HistoryOptions, configFile: string): string {
@@ -91,7 +98,8 @@ export class HistoryService {
     this.#options = options
     this.writer.configure(options.commitIntervalMs, options.queueLimit)
     const name = options.geoip
-    this.#places = name === false ? noPlaces : name === null ? BundledPlaces.get() : new NamedDbPlaces(() => geo(name))
+    const bundled = (): PlaceFinder => (this.#ctx.lazyGeo === true ? lazyBundled : BundledPlaces.get())
+    this.#places = name === false ? noPlaces : name === null ? bundled() : new NamedDbPlaces(() => geo(name))
   }
 
   facts (report: Pick<ReportFacts, 'remote' | 'remoteText' | 'deviceAttrs'>): DerivedFacts {
