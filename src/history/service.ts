@@ -8,7 +8,6 @@ import { BundledPlaces, NamedDbPlaces, noPlaces, type PlaceFinder } from './geo.
 import { historyMetrics } from './metrics.ts'
 import { type HistoryOptions } from './options.ts'
 import { HistoryReader } from './reader.ts'
-import { SqliteStore } from './sqlite-store.ts'
 import { type HistoryStore } from './types.ts'
 import { HistoryWriter } from './writer.ts'
 
@@ -47,6 +46,8 @@ async function openStore (options: HistoryOptions, configFile: string): Promise<
   if (options.backend !== 'sqlite') {
     throw new TrackalertError('TA_ERR_HISTORY', `setHistory: backend "${options.backend}" is not part of this build; use backend = "sqlite"`)
   }
+  // Loaded on first use: a daemon without setHistory never carries the native SQLite module.
+  const { SqliteStore } = await import('./sqlite-store.ts')
   return new SqliteStore(storeIdentity(options, configFile).slice('sqlite:'.length), { maxSizeMb: options.maxSizeMb })
 }
 
