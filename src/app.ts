@@ -185,6 +185,7 @@ export class App {
     stats.setGaugeSource('webhook_queue_size', () => this.current.webhooks.queueSize())
     registerLuaLibraryMetrics(stats.metrics.registry, () => this.current.lualib.metrics())
     const topology = this.#topology
+    if (topology.servesHttp) this.#history.preloadPlaces()
     gen.start({ schedules: topology.runsSchedules })
     if (topology.servesHttp) await this.http.listen(settings.listeners, topology.speaksForDaemon)
     if (topology.runsConsole && settings.controlSocket !== null) {
@@ -220,6 +221,7 @@ export class App {
     }
     const restartOnly = describeRestartOnly(old, next)
     next.settings.started = true
+    if (this.#topology.servesHttp) this.#history.preloadPlaces()
     this.http.setCustomEndpoints(next.settings.customEndpoints)
     next.start({ schedules: this.#topology.runsSchedules })
     this.#gen = next

@@ -58,6 +58,11 @@ export class ProcessHistory {
     return this.#service
   }
 
+  /** A process that records reports loads the bundled geo database before it serves (see HistoryService). */
+  preloadPlaces (): void {
+    this.active()?.preloadPlaces()
+  }
+
   /** Graceful stop: queued reports are committed, then the store closes. */
   async close (): Promise<void> {
     this.#enabled = false

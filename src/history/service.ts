@@ -9,7 +9,6 @@ import { historyMetrics } from './metrics.ts'
 import { type HistoryOptions } from './options.ts'
 import { HistoryReader } from './reader.ts'
 import { PostgresStore } from './postgres/index.ts'
-import { SqliteStore } from './sqlite-store.ts'
 import { type HistoryStore } from './types.ts'
 import { HistoryWriter, type WriterObserver } from './writer.ts'
 
@@ -27,6 +26,13 @@ export interface HistoryContext {
   /** Only one process of a daemon prunes (the primary, or the single process). */
   readonly prunes: boolean
 }
+
+/**
+ * The bundled geo database loads on first use, or when a process that records reports preloads
+ * it (preloadPlaces): a primary process records none, so it spends the ~130 MB only if a
+ * background function asks for locations.
+ */
+const lazyBundled: PlaceFinder = { find: (ip, text) => BundledPlaces.get().find(ip, text) }
 
 /** Where the store lives: the same options on a reload keep the open store. */
 export function storeIdentity (options: HistoryOptions, configFile: string): string {
@@ -46,6 +52,8 @@ async function openStore (options: HistoryOptions, configFile: string, outageDro
       throw new TrackalertError('TA_ERR_HISTORY', `setHistory: ${(err as Error).message}`, { cause: err })
     }
   }
+  // Loaded on first use: a daemon without setHistory never carries the native SQLite module.
+  const { SqliteStore } = await import('./sqlite-store.ts')
   return new SqliteStore(storeIdentity(options, configFile).slice('sqlite:'.length), { maxSizeMb: options.maxSizeMb })
 }
 
@@ -101,7 +109,12 @@ export class HistoryService {
     this.#options = options
     this.writer.configure(options.commitIntervalMs, options.queueLimit)
     const name = options.geoip
-    this.#places = name === false ? noPlaces : name === null ? BundledPlaces.get() : new NamedDbPlaces(() => geo(name))
+    this.#places = name === false ? noPlaces : name === null ? lazyBundled : new NamedDbPlaces(() => geo(name))
+  }
+
+  /** Loads the bundled geo database now when the options use it, so that no report waits for it. */
+  preloadPlaces (): void {
+    if (this.#options.geoip === null) BundledPlaces.get()
   }
 
   facts (report: Pick<ReportFacts, 'remote' | 'remoteText' | 'deviceAttrs'>): DerivedFacts {

@@ -111,11 +111,5 @@ export function openSqlite (file: string, options: OpenOptions = {}): Db {
   }
 }
 
-/** SQLite result codes that mean "no room": the write is dropped, the daemon keeps serving. */
-export function isFullError (err: unknown): boolean {
-  const code = (err as { code?: unknown }).code
-  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR'
-}
-
 export const toMs = (t: number): number => Math.round(t * 1000)
 export const fromMs = (ms: number): number => ms / 1000

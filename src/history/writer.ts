@@ -1,5 +1,4 @@
 import { logger } from '../log/index.ts'
-import { isFullError } from './sqlite-schema.ts'
 import { type HistoryRecord, type HistoryStore } from './types.ts'
 
 /** What the writer reports; the metrics module turns it into Prometheus series. */
@@ -24,6 +23,12 @@ const RECOVERY_QUIET_MS = 30_000
 
 /** A transaction this large is committed in pieces, each its own event-loop turn. */
 const MAX_BATCH = 5000
+
+/** SQLite result codes that mean "no room": the write is dropped, the daemon keeps serving. */
+function isFullError (err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR'
+}
 
 /** SQLite's "another process holds the write lock past busy_timeout": worth another try, not a loss. */
 const isBusy = (err: unknown): boolean => String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY')

@@ -91,3 +91,18 @@ setCustomEndpoint("useMail", useMail)
   assert.equal(loaded('nodemailer'), true)
   assert.equal(loaded('undici'), true)
 })
+
+test('better-sqlite3 loads only when the configuration enables login history', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'trackalert-lazy-history-'))
+  const plain = join(dir, 'plain.conf')
+  await writeFile(plain, `addListener("127.0.0.1:0", false, "", "", {})\nsetWebserverPassword("${PASSWORD}")\nsetNumLuaStates(1)\n`)
+  const without = await App.start({ configFile: plain, configName: plain })
+  await without.close(1000)
+  assert.equal(loaded('better-sqlite3'), false, 'better-sqlite3 loaded without setHistory')
+
+  const withHistory = join(dir, 'history.conf')
+  await writeFile(withHistory, `addListener("127.0.0.1:0", false, "", "", {})\nsetWebserverPassword("${PASSWORD}")\nsetNumLuaStates(1)\nsetHistory{ backend = "sqlite", path = "history.db", geoip = false }\n`)
+  const app = await App.start({ configFile: withHistory, configName: withHistory })
+  t.after(() => app.close(1000))
+  assert.equal(loaded('better-sqlite3'), true)
+})

@@ -57,7 +57,9 @@ test('a full database drops history writes (counted, logged once per outage) whi
   const written = sample(metrics, 'trackalert_history_reports_written_total') ?? 0
   assert.ok(dropped > 0, 'some writes were refused')
   assert.ok(written > 0, 'writes before the cap were kept')
-  assert.equal(dropped + written, 600)
+  // One scrape reads all three in the same event-loop turn: the last reports may still be queued.
+  const queued = sample(metrics, 'trackalert_history_queue_depth') ?? 0
+  assert.equal(dropped + written + queued, 600)
   const failingLines = d.output().split('\n').filter((l) => l.includes('history writes failing'))
   assert.equal(failingLines.length, 1, d.output())
   assert.match(failingLines[0] ?? '', /the database or its disk is full/)
@@ -66,5 +68,7 @@ test('a full database drops history writes (counted, logged once per outage) whi
   assert.equal(res.status, 200)
   assert.equal(res.body.reports.length, 1)
   await d.stop()
-  assert.equal(countRows(d.dir), written)
+  const committedLater = queued > 0 ? countRows(d.dir) - written : 0
+  assert.ok(committedLater >= 0 && committedLater <= queued)
+  assert.ok(countRows(d.dir) >= written)
 })

@@ -95,6 +95,14 @@ test('a login\'s history is erased over REST and from the console; other logins 
   assert.match(out.stdout, /eraseHistory\("carol"\): 1 reports removed/)
   assert.deepEqual((await history(d, { login: 'carol' })).body.reports, [])
   assert.equal((await history(d, { login: 'alice' })).body.reports.length, 1)
+  // Retention on demand counts back from the newest event time (t = 2000): alice stays, a login
+  // last seen 91 days before goes (its report, three profile rows and its login row).
+  await sendReport(d, login({ login: 'ancient', t: 2000 - 91 * 86_400 }))
+  const pruned = await consoleExec(client, 'pruneHistory()')
+  assert.equal(pruned.code, 0, pruned.stderr)
+  assert.match(pruned.stdout, /pruneHistory\(\): 5 rows removed/)
+  assert.equal((await history(d, { login: 'alice' })).body.reports.length, 1)
+  assert.deepEqual((await history(d, { login: 'ancient' })).body.reports, [])
 })
 
 test('history survives a restart (graceful stop commits the queue)', async (t) => {
