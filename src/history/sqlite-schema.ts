@@ -99,7 +99,7 @@ export function openSqlite (file: string, options: OpenOptions = {}): Db {
     db.exec(DDL)
     const version = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version') as string | undefined
     if (version === undefined) db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION))
-    else if (Number(version) !== SCHEMA_VERSION) throw new Error(`schema version ${version}, this trackalert reads version ${SCHEMA_VERSION}`)
+    else if (Number(version) !== SCHEMA_VERSION) throw new TrackalertError('TA_ERR_HISTORY', `schema version ${version}, this trackalert reads version ${SCHEMA_VERSION}`)
     if (options.maxSizeMb !== undefined && options.maxSizeMb !== null) {
       const pageSize = db.pragma('page_size', { simple: true }) as number
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSizeMb * 1024 * 1024 / pageSize))}`)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { request, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
+import { eventually } from '../helpers/poll.ts'
 import { startPostgres, type TestPostgres } from '../helpers/postgres.ts'
 
 let server: TestPostgres
@@ -38,13 +39,8 @@ async function metric (d: RunningDaemon, line: RegExp): Promise<number> {
   return m === null ? 0 : Number(m[1])
 }
 
-async function until (what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+/** Reconnects and writes on a loaded machine: a generous hang guard, polled every 100 ms. */
+const until = (what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => eventually(check, what, timeoutMs, 100)
 
 describe('postgres history backend in the daemon', () => {
   it('answers reports 200 while PostgreSQL restarts: writes after the restart arrive, writes past the bound are dropped and counted', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import pg from 'pg'
 import { PostgresStore, HistoryUnavailableError, type PostgresStoreOptions } from '../../src/history/postgres/index.ts'
+import { eventually } from '../helpers/poll.ts'
 import { startPostgres, type TestPostgres } from '../helpers/postgres.ts'
 import { BASE, record, storeContract } from './store-contract.ts'
 
@@ -32,13 +33,7 @@ async function sql<T extends pg.QueryResultRow> (url: string, text: string, para
   }
 }
 
-async function until (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+const until = (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> => eventually(check, what, timeoutMs, 50)
 
 storeContract({
   name: 'postgres',
