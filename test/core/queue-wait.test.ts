@@ -1,8 +1,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Agent } from 'node:http'
 import { startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
-import { rawRequest, reportBody, type RawResponse } from '../helpers/http-client.ts'
+import { burst, reportBody, type RawResponse } from '../helpers/http-client.ts'
 import { luaBusyWait, sample, scrape } from '../integration/helpers.ts'
 
 /** One process, one state; every report and the custom endpoint take 40 ms of CPU. */
@@ -22,23 +21,6 @@ before(async () => {
   ])
 })
 after(async () => { await Promise.all([bounded?.stop(), unbounded?.stop()]) })
-
-/**
- * `n` requests at once on `n` keep-alive connections opened beforehand: all are read in the same
- * loop turn and queue behind each other. (Fresh connections would be accepted one per loop turn
- * and wait in the kernel's accept queue instead, where no queue bound sees them.)
- */
-async function burst (d: RunningDaemon, path: string, body: unknown, n: number): Promise<RawResponse[]> {
-  const agent = new Agent({ keepAlive: true, maxSockets: n })
-  try {
-    const opened = await Promise.all(Array.from({ length: n }, () => rawRequest(`${d.url}/command/livez`, { agent })))
-    assert.deepEqual(opened.map((r) => r.status), Array(n).fill(200))
-    assert.equal(Object.values(agent.freeSockets).flat().length, n)
-    return await Promise.all(Array.from({ length: n }, () => rawRequest(`${d.url}${path}`, { body, agent })))
-  } finally {
-    agent.destroy()
-  }
-}
 
 const statuses = (responses: readonly RawResponse[]): number[] => responses.map((r) => r.status)
 

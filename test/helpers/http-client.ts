@@ -1,4 +1,5 @@
-import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http'
+import assert from 'node:assert/strict'
+import { Agent, request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http'
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https'
 import { type SecureVersion } from 'node:tls'
 import { PASSWORD } from './daemon.ts'
@@ -90,4 +91,21 @@ export function jsonOf (res: { status: number, headers: Headers | IncomingHttpHe
   const type = res.headers instanceof Headers ? res.headers.get('content-type') : res.headers['content-type']
   if (type !== 'application/json') throw new Error(`status ${res.status}: Content-Type is ${String(type)}, not application/json; body: ${res.text}`)
   return JSON.parse(res.text)
+}
+
+/**
+ * `n` requests at once on `n` keep-alive connections opened beforehand: all are read in the same
+ * loop turn and queue behind each other. (Fresh connections would be accepted one per loop turn
+ * and wait in the kernel's accept queue instead, where no queue bound sees them.)
+ */
+export async function burst (d: { readonly url: string }, path: string, body: unknown, n: number): Promise<RawResponse[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: n })
+  try {
+    const opened = await Promise.all(Array.from({ length: n }, () => rawRequest(`${d.url}/command/livez`, { agent })))
+    assert.deepEqual(opened.map((r) => r.status), Array(n).fill(200))
+    assert.equal(Object.values(agent.freeSockets).flat().length, n)
+    return await Promise.all(Array.from({ length: n }, () => rawRequest(`${d.url}${path}`, { body, agent })))
+  } finally {
+    agent.destroy()
+  }
 }
