@@ -72,7 +72,7 @@ export function generateStream (catalog: GeoCatalog, opts: GeneratorOptions): St
   const trips = new Map<string, Trip[]>()
   for (const user of population.users) {
     const r = legitEvents(user, catalog, root.fork(`legit-${user.index}`), options.t0, options.days)
-    legit.set(user.login, r.events)
+    legit.set(user.login, r.events.sort((a, b) => a.t - b.t)) // attacks look up each user's latest login before a time
     trips.set(user.login, r.trips)
   }
   const attacks = injectAttacks({ users: population.users, legit, catalog, t0: options.t0, days: options.days, perType: options.attacksPerType }, root.fork('attacks'))

@@ -101,6 +101,6 @@ export function defaultGeoDbPath (): string {
 
 export async function loadCatalog (file: string, rng: Rng, samples: number): Promise<GeoCatalog> {
   let buf: Buffer
-  try { buf = await readFile(file) } catch (err) { throw new Error(`cannot read geo database ${file}: ${(err as Error).message}`) }
+  try { buf = await readFile(file) } catch (err) { throw new Error(`cannot read geo database ${file}: ${(err as Error).message}`, { cause: err }) }
   return catalogFromMmdb(buf, rng, samples)
 }

@@ -38,10 +38,15 @@ function manyLogins (p: AttackPlan, rng: Rng, sink: Sink, type: 'password_spray'
   const span = spray ? rng.real(20, 55) * MINUTE : rng.real(4, 12) * MINUTE
   const targets = spray ? rng.int(10, 40) : rng.int(30, 120)
   const real = new Set<User>()
-  const logins: string[] = []
-  for (let i = 0; i < targets; i++) {
-    if (rng.chance(0.5)) { const u = rng.pick(p.users); real.add(u); logins.push(u.login) } else logins.push(unknownLogin(rng))
+  const unique = new Set<string>()
+  // Distinct accounts: each is tried at most a few times, which is what sets these attacks apart.
+  for (let tries = 0; unique.size < targets && tries < targets * 4; tries++) {
+    if (rng.chance(0.5)) {
+      const u = rng.pick(p.users)
+      if (!unique.has(u.login)) { real.add(u); unique.add(u.login) }
+    } else unique.add(unknownLogin(rng))
   }
+  const logins = [...unique]
   const attempts = spray ? Math.max(2, Math.ceil(20 / targets)) : 1
   const id = label(sink, type, null, src, start, start + span)
   const tool = webAttack(rng)
