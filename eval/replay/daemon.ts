@@ -23,12 +23,19 @@ export interface EvalDaemon {
 
 export interface DaemonFeatures { history: boolean, policies: boolean }
 
-export function evalConfig (f: DaemonFeatures): string {
+/**
+ * The replay's config. `geoDb`: the generator's own database when it is not the bundled default,
+ * opened under a name and given to history, so the daemon places every address where the
+ * generator put it.
+ */
+export function evalConfig (f: DaemonFeatures, geoDb: string | null = null): string {
+  const geo = geoDb === null ? '' : ', geoip = "EvalCity"'
   return [
     'addListener("127.0.0.1:0", false, "", "", {})',
     `setWebserverPassword("${EVAL_PASSWORD}")`,
     'setACL({"127.0.0.0/8", "::1/128"})',
-    f.history ? 'setHistory{ backend = "sqlite", path = "history.db" }' : '-- setHistory is not supported by this build',
+    geoDb === null ? '-- places come from the bundled DB-IP City Lite database' : `newGeoIP2DB("EvalCity", ${JSON.stringify(geoDb)})`,
+    f.history ? `setHistory{ backend = "sqlite", path = "history.db"${geo} }` : '-- setHistory is not supported by this build',
     f.policies ? 'enablePolicies()' : '-- enablePolicies is not supported by this build',
     // An empty report function: reports take the same Lua path as on a real site.
     'setReport(function(lt) end)',
@@ -66,12 +73,12 @@ export function refusedFunction (message: string): string | null {
   return m === null ? null : m[1]!
 }
 
-export async function startEvalDaemon (dir: string, timeoutMs = 30_000): Promise<EvalDaemon> {
+export async function startEvalDaemon (dir: string, geoDb: string | null, timeoutMs = 30_000): Promise<EvalDaemon> {
   const features: DaemonFeatures = { history: true, policies: true }
   const notes: string[] = []
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const s = await launch(dir, evalConfig(features), timeoutMs)
+      const s = await launch(dir, evalConfig(features, geoDb), timeoutMs)
       const stop = async (): Promise<number | null> => {
         if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM')
         const timer = setTimeout(() => s.child.kill('SIGKILL'), 15_000)

@@ -20,13 +20,15 @@ export interface ReplayResult {
 
 export interface ReplayOptions {
   readonly dir: string
+  /** The generator's geo database when it is not the bundled default (see evalConfig). */
+  readonly geoDb: string | null
   readonly concurrency?: number
   readonly log?: (line: string) => void
 }
 
 export async function replay (reports: readonly Report[], logins: readonly string[], opts: ReplayOptions): Promise<ReplayResult> {
   const log = opts.log ?? ((): void => {})
-  const daemon = await startEvalDaemon(opts.dir)
+  const daemon = await startEvalDaemon(opts.dir, opts.geoDb)
   const notes = [...daemon.notes]
   for (const n of notes) log(`note: ${n}`)
   const collector = new AlertCollector(daemon.url, EVAL_PASSWORD)
