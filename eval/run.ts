@@ -15,6 +15,7 @@ import { resultsMarkdown, writeResults } from './results.ts'
 import { Rng } from './rng.ts'
 import { score } from './score/score.ts'
 import { readSettings, type EvalSettings } from './settings.ts'
+import { streamFacts, streamFactsMarkdown } from './stream-facts.ts'
 
 /** eval/results in the source tree: the nearest folder above this compiled file holding eval/run.ts. */
 function sourceResultsDir (): string {
@@ -33,6 +34,7 @@ export async function runEval (s: EvalSettings, log: (line: string) => void): Pr
   t = process.hrtime.bigint()
   const stream = generateStream(catalog, { seed: s.seed, users: s.users, days: s.days })
   const generateSeconds = seconds(t)
+  const facts = streamFacts(stream, catalog)
   log(`generated ${stream.reports.length} reports and ${stream.labels.length} attack labels for ${s.users} users over ${s.days} days (seed ${s.seed}) in ${generateSeconds} s`)
   const dir = await mkdtemp(join(tmpdir(), 'trackalert-eval-'))
   t = process.hrtime.bigint()
@@ -48,13 +50,15 @@ export async function runEval (s: EvalSettings, log: (line: string) => void): Pr
       `${stream.reports.length} reports, ${stream.labels.length} labelled attacks; replayed in ${r.post.seconds.toFixed(1)} s ` +
         `(${Math.round(r.post.sent / r.post.seconds)} reports/s, ${r.post.failed} refused); ${r.alerts.length} alerts read. ` +
         `Daemon config: history ${r.features.history ? 'on' : 'OFF'}, policies ${r.features.policies ? 'on' : 'OFF'}.`,
-      ...r.notes.map((n) => `- note: ${n}`)
+      ...r.notes.map((n) => `- note: ${n}`),
+      ...streamFactsMarkdown(facts)
     ]
     const md = resultsMarkdown(result, head)
     log('\n' + md)
     const json = {
       settings: { ...s, geoDb },
       generator: stream.options,
+      stream: facts,
       timings: { catalogSeconds, generateSeconds, replaySeconds, postSeconds: r.post.seconds },
       replay: { features: r.features, notes: r.notes, sent: r.post.sent, refused: r.post.failed, refusals: r.post.failures, alerts: r.alerts.length, daemonExitCode: r.daemonExitCode },
       score: result,

@@ -75,17 +75,19 @@ export function buildPopulation (catalog: GeoCatalog, rng: Rng, opts: Population
   const carriers = new Map<string, SharedNetwork[]>()
   for (const c of countries) {
     const nets = catalog.byCountry.get(c)!
-    carriers.set(c, [0, 1].map((k) => shared(infra, 'carrier', `carrier-${c}-${k}`, Array.from({ length: 6 }, () => infra.pick(nets)), 24)))
+    carriers.set(c, [0, 1].map((k) => shared(infra, 'carrier', `carrier-${c}-${k}`, Array.from({ length: 16 }, () => infra.pick(nets)), 32)))
   }
   const vpnCountries = VPN_COUNTRIES.filter((c) => catalog.byCountry.has(c))
   const vpns = (vpnCountries.length > 0 ? vpnCountries : countries.slice(0, 2)).map((c, k) =>
     shared(infra, 'vpn', `vpn-${k}-${c}`, [catalog.network(infra, c)], 4))
-  // One workplace NAT (university or office) per ~150 users: each holds hundreds of logins behind 1-2 addresses.
+  // Workplace NATs: a university per ~1,000 users holding hundreds of logins behind two addresses,
+  // and an office per ~150 users holding a few dozen behind one.
   const workplaces: Array<{ nat: SharedNetwork, country: string, near: GeoNetwork[] }> = []
-  const workplaceCount = Math.max(1, Math.round(opts.users / 150))
+  const universities = Math.max(1, Math.round(opts.users / 1000))
+  const workplaceCount = universities + Math.max(1, Math.round(opts.users / 150))
   for (let k = 0; k < workplaceCount; k++) {
     const country = infra.weighted(countries, weights)
-    const kind = k % 3 === 0 ? 'university' : 'office'
+    const kind = k < universities ? 'university' : 'office'
     const nat = shared(infra, kind, `${kind}-${k}-${country}`, [catalog.network(infra, country)], kind === 'university' ? 2 : 1)
     workplaces.push({ nat, country, near: nearest(catalog, country, nat.egress[0]!.net, 8) })
   }
@@ -93,15 +95,15 @@ export function buildPopulation (catalog: GeoCatalog, rng: Rng, opts: Population
   const users: User[] = []
   for (let i = 0; i < opts.users; i++) {
     const r = rng.fork(`user-${i}`)
-    const workplace = r.chance(0.35) ? r.pick(workplaces) : null
+    const workplace = r.chance(0.35) ? r.weighted(workplaces, workplaces.map((w) => w.nat.kind === 'university' ? 8 : 1)) : null
     const country = workplace?.country ?? r.weighted(countries, weights)
     // People live near their workplace; others anywhere in their country.
     const home = workplace !== null ? r.pick(workplace.near) : catalog.network(r, country)
     const homeIpDays = r.int(7, 45)
     const homeIps = Array.from({ length: Math.ceil(opts.days / homeIpDays) + 1 }, () => addressIn(home, r))
     const carrierNet = r.chance(0.8) ? r.pick(carriers.get(country)!) : null
-    // A carrier routes a subscriber through its regional gateways: the three nearest to home.
-    const carrier = carrierNet === null ? [] : [...carrierNet.egress].sort((a, b) => distanceKm(a.net, home) - distanceKm(b.net, home)).slice(0, 3)
+    // A carrier routes a subscriber through its regional gateways: the two nearest to home.
+    const carrier = carrierNet === null ? [] : [...carrierNet.egress].sort((a, b) => distanceKm(a.net, home) - distanceKm(b.net, home) || (a.ip < b.ip ? -1 : 1)).slice(0, 2)
     const desktops: OwnedDevice[] = [{ kind: desktopKind(r), fromDay: 0, updatePhase: r.int(0, 60) }]
     if (r.chance(0.3)) desktops.push({ kind: desktopKind(r), fromDay: 0, updatePhase: r.int(0, 60) })
     const phones: OwnedDevice[] = r.chance(0.85) ? [{ kind: phoneKind(r), fromDay: 0, updatePhase: r.int(0, 60) }] : []

@@ -5,6 +5,7 @@ import { addressIn, catalogFromMmdb } from '../../eval/geo/catalog.ts'
 import { distanceKm } from '../../eval/geo/distance.ts'
 import { generateStream, serializeStream, type Stream } from '../../eval/generate.ts'
 import { Rng } from '../../eval/rng.ts'
+import { clientFamily, streamFacts } from '../../eval/stream-facts.ts'
 import { fixtureMmdb } from './geo-fixture.ts'
 
 const db = fixtureMmdb()
@@ -104,4 +105,15 @@ test('shared networks are shared: a workplace NAT carries dozens of users, carri
   assert.ok(busiest >= 30, `the busiest workplace address has ${busiest} users`)
   const carrier = stream.population.shared.filter((s) => s.kind === 'carrier').flatMap((c) => c.egress.map((e) => usersOf.get(e.ip)?.size ?? 0))
   assert.ok(carrier.filter((n) => n >= 3).length >= 5, `carrier addresses with 3+ users: ${carrier.filter((n) => n >= 3).length}`)
+})
+
+test('stream facts: fast legitimate moves only involve shared networks; browser updates keep the family', () => {
+  const f = streamFacts(stream, catalog)
+  assert.equal(f.reports, stream.reports.length)
+  assert.equal(f.attackReports, stream.reports.filter((r) => r.label >= 0).length)
+  assert.ok(!('home or trip / home or trip' in f.legitFastMoves), JSON.stringify(f.legitFastMoves))
+  assert.ok(f.busiestWorkplaceAddressUsers >= 30)
+  assert.ok(f.legitNewCountriesPerUserMonth > 0 && f.legitNewCountriesPerUserMonth < 1)
+  assert.equal(clientFamily('Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0'), clientFamily('Mozilla/5.0 (X11; Linux x86_64; rv:134.0) Gecko/20100101 Firefox/134.0'))
+  assert.notEqual(clientFamily('"name" "Thunderbird" "version" "128.3.0"'), clientFamily('"name" "iPhone Mail" "version" "22B81"'))
 })
