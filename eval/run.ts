@@ -39,7 +39,7 @@ export async function runEval (s: EvalSettings, log: (line: string) => void): Pr
   const dir = await mkdtemp(join(tmpdir(), 'trackalert-eval-'))
   t = process.hrtime.bigint()
   try {
-    const r = await replay(stream.reports, stream.population.users.map((u) => u.login), { dir, geoDb: s.geoDb, concurrency: s.concurrency, log })
+    const r = await replay(stream.reports, stream.population.users.map((u) => u.login), { dir, geoDb: s.geoDb, daemon: s.daemon, concurrency: s.concurrency, log })
     const replaySeconds = seconds(t)
     log(`replayed ${r.post.sent} reports in ${r.post.seconds.toFixed(1)} s (${Math.round(r.post.sent / r.post.seconds)}/s), ${r.post.failed} refused; ${r.alerts.length} alerts`)
     for (const f of r.post.failures) log(`  refused: ${f}`)

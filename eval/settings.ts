@@ -22,15 +22,17 @@ export interface EvalSettings {
   readonly outDir: string | null
   /** Networks sampled from the geo database. */
   readonly geoSamples: number
+  /** The daemon's CLI entry point; null: this build's dist/src/cli/main.js. */
+  readonly daemon: string | null
 }
 
 const FLAGS: Record<string, string> = {
   '--preset': 'EVAL_PRESET', '--seed': 'EVAL_SEED', '--users': 'EVAL_USERS', '--days': 'EVAL_DAYS',
-  '--concurrency': 'EVAL_CONCURRENCY', '--geo-db': 'EVAL_GEO_DB', '--out': 'EVAL_RESULTS_DIR', '--geo-samples': 'EVAL_GEO_SAMPLES'
+  '--concurrency': 'EVAL_CONCURRENCY', '--geo-db': 'EVAL_GEO_DB', '--out': 'EVAL_RESULTS_DIR', '--geo-samples': 'EVAL_GEO_SAMPLES', '--daemon': 'EVAL_DAEMON'
 }
 
 export const USAGE = `usage: npm run eval -- [--preset tiny|small|default|full] [--seed N] [--users N] [--days N]
-       [--concurrency N] [--geo-db FILE.mmdb] [--out DIR] [--geo-samples N]
+       [--concurrency N] [--geo-db FILE.mmdb] [--out DIR] [--geo-samples N] [--daemon main.js]
 (or the environment variables ${Object.values(FLAGS).join(', ')})`
 
 function int (name: string, value: string, min: number): number {
@@ -58,6 +60,7 @@ export function readSettings (argv: readonly string[], env: NodeJS.ProcessEnv): 
     concurrency: values.EVAL_CONCURRENCY === undefined ? 16 : int('concurrency', values.EVAL_CONCURRENCY, 1),
     geoDb: values.EVAL_GEO_DB ?? null,
     outDir: values.EVAL_RESULTS_DIR ?? null,
-    geoSamples: values.EVAL_GEO_SAMPLES === undefined ? 20_000 : int('geo-samples', values.EVAL_GEO_SAMPLES, 100)
+    geoSamples: values.EVAL_GEO_SAMPLES === undefined ? 20_000 : int('geo-samples', values.EVAL_GEO_SAMPLES, 100),
+    daemon: values.EVAL_DAEMON ?? null
   }
 }

@@ -45,10 +45,10 @@ export function evalConfig (f: DaemonFeatures, geoDb: string | null = null): str
 
 interface Started { child: ChildProcess, port: number, output: () => string, exited: Promise<number | null> }
 
-async function launch (dir: string, config: string, timeoutMs: number): Promise<Started> {
+async function launch (cli: string, dir: string, config: string, timeoutMs: number): Promise<Started> {
   const file = join(dir, 'trackalert.conf')
   await writeFile(file, config)
-  const child = spawn(process.execPath, [DAEMON_CLI, '-s', '-C', file], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cli, '-s', '-C', file], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const port = await new Promise<number>((resolve, reject) => {
@@ -73,12 +73,13 @@ export function refusedFunction (message: string): string | null {
   return m === null ? null : m[1]!
 }
 
-export async function startEvalDaemon (dir: string, geoDb: string | null, timeoutMs = 30_000): Promise<EvalDaemon> {
+/** `cli`: another build's dist/src/cli/main.js, to evaluate it with this harness. */
+export async function startEvalDaemon (dir: string, geoDb: string | null, cli = DAEMON_CLI, timeoutMs = 30_000): Promise<EvalDaemon> {
   const features: DaemonFeatures = { history: true, policies: true }
   const notes: string[] = []
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const s = await launch(dir, evalConfig(features, geoDb), timeoutMs)
+      const s = await launch(cli, dir, evalConfig(features, geoDb), timeoutMs)
       const stop = async (): Promise<number | null> => {
         if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM')
         const timer = setTimeout(() => s.child.kill('SIGKILL'), 15_000)

@@ -8,6 +8,9 @@ import { EVAL_PASSWORD, startEvalDaemon } from './daemon.ts'
 import { readHistoryRisk } from './history-risk.ts'
 import { postReports, type PostResult } from './post.ts'
 
+/** The most reports the history route returns per login (issue 16's route caps `limit` at 1,000). */
+const HISTORY_LIMIT = 1000
+
 export interface ReplayResult {
   readonly features: { readonly history: boolean, readonly policies: boolean }
   readonly notes: readonly string[]
@@ -22,13 +25,15 @@ export interface ReplayOptions {
   readonly dir: string
   /** The generator's geo database when it is not the bundled default (see evalConfig). */
   readonly geoDb: string | null
+  /** Another build's CLI entry point (default: this build's). */
+  readonly daemon?: string | null
   readonly concurrency?: number
   readonly log?: (line: string) => void
 }
 
 export async function replay (reports: readonly Report[], logins: readonly string[], opts: ReplayOptions): Promise<ReplayResult> {
   const log = opts.log ?? ((): void => {})
-  const daemon = await startEvalDaemon(opts.dir, opts.geoDb)
+  const daemon = await startEvalDaemon(opts.dir, opts.geoDb, opts.daemon ?? undefined)
   const notes = [...daemon.notes]
   for (const n of notes) log(`note: ${n}`)
   const collector = new AlertCollector(daemon.url, EVAL_PASSWORD)
@@ -55,7 +60,7 @@ export async function replay (reports: readonly Report[], logins: readonly strin
     let historyRisk: ReadonlyMap<string, number> | null = null
     let historyRiskNote: string | null = 'history is off in this replay'
     if (daemon.features.history) {
-      const r = await readHistoryRisk(daemon.url, EVAL_PASSWORD, logins, 5000)
+      const r = await readHistoryRisk(daemon.url, EVAL_PASSWORD, logins, HISTORY_LIMIT)
       historyRisk = r.unavailable === null ? r.risks : null
       historyRiskNote = r.unavailable
     }
