@@ -48,8 +48,12 @@ function sameSource (remote: string, label: Label): boolean {
   return label.ips.includes(remote) || (label.prefix !== null && inPrefix(remote, label.prefix))
 }
 
-export function alertMatchesLabel (a: Alert, l: Label): boolean {
-  if (a.t < l.t_start - WINDOW_BEFORE || a.t > l.t_end + WINDOW_AFTER) return false
+/**
+ * `until`: a later end for this label than an hour after it (see `returnTimes`): the owner's next
+ * login after a takeover can raise an alert of its own (travelling back from the attacker's place).
+ */
+export function alertMatchesLabel (a: Alert, l: Label, until = l.t_end + WINDOW_AFTER): boolean {
+  if (a.t < l.t_start - WINDOW_BEFORE || a.t > Math.max(until, l.t_end + WINDOW_AFTER)) return false
   if (l.login !== null && a.login === l.login) return true
   return a.remote !== null && sameSource(a.remote, l)
 }
@@ -61,7 +65,25 @@ export interface Matching {
   readonly labelTypes: ReadonlyArray<ReadonlySet<string>>
 }
 
-export function matchAlerts (alerts: readonly Alert[], labels: readonly Label[]): Matching {
+/**
+ * For labels naming an account: the time of the owner's first legitimate login after the attack.
+ * An alert on that login (e.g. impossible travel from the attacker's place back home) is the
+ * attack's doing, however long after it comes.
+ */
+export function returnTimes (labels: readonly Label[], reports: ReadonlyArray<{ readonly label: number, readonly body: { readonly login: string, readonly t: number } }>): Map<number, number> {
+  const waiting = new Map<string, Label[]>()
+  for (const l of labels) if (l.login !== null) waiting.set(l.login, [...(waiting.get(l.login) ?? []), l])
+  const out = new Map<number, number>()
+  for (const r of reports) {
+    if (r.label !== -1) continue
+    const list = waiting.get(r.body.login)
+    if (list === undefined) continue
+    for (const l of list) if (!out.has(l.id) && r.body.t > l.t_end) out.set(l.id, r.body.t)
+  }
+  return out
+}
+
+export function matchAlerts (alerts: readonly Alert[], labels: readonly Label[], until: ReadonlyMap<number, number> = new Map()): Matching {
   // Index labels by login and by address so matching stays linear in the alert count.
   const byKey = new Map<string, Label[]>()
   const add = (k: string, l: Label): void => { const list = byKey.get(k) ?? []; list.push(l); byKey.set(k, list) }
@@ -80,7 +102,7 @@ export function matchAlerts (alerts: readonly Alert[], labels: readonly Label[])
       ...(a.remote !== null && !a.remote.includes('/') ? prefixed : []),
       ...(a.remote !== null && a.remote.includes('/') ? labels : [])
     ])
-    const ids = [...candidates].filter((l) => alertMatchesLabel(a, l)).map((l) => l.id).sort((x, y) => x - y)
+    const ids = [...candidates].filter((l) => alertMatchesLabel(a, l, until.get(l.id))).map((l) => l.id).sort((x, y) => x - y)
     for (const id of ids) labelTypes[id]!.add(a.type)
     return ids
   })

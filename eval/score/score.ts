@@ -8,7 +8,7 @@ import type { Report } from '../generate.ts'
 import { ATTACK_TYPES, TAKEOVER_TYPES, type AttackType, type Label } from '../model/labels.ts'
 import type { Alert } from '../replay/alerts.ts'
 import { riskKey } from '../replay/history-risk.ts'
-import { ADMIN_POLICIES, POLICIES, TARGETS, USER_POLICIES, matchAlerts, type Policy } from './match.ts'
+import { ADMIN_POLICIES, POLICIES, TARGETS, USER_POLICIES, matchAlerts, returnTimes, type Policy } from './match.ts'
 import { per10kUsersPerDay, perUserPerMonth, ratio, rocAuc, shareAboveRecallThreshold } from './metrics.ts'
 
 export interface PolicyScore {
@@ -94,7 +94,7 @@ function riskScore (input: ScoreInput): RiskScore {
 
 export function score (input: ScoreInput): Score {
   const { users, days, labels, alerts } = input
-  const m = matchAlerts(alerts, labels)
+  const m = matchAlerts(alerts, labels, returnTimes(labels, input.reports))
   const known = new Set<string>(POLICIES)
   const policies = POLICIES.map((policy): PolicyScore => {
     const mine = alerts.map((a, i) => ({ a, ids: m.alertLabels[i]! })).filter((x) => x.a.type === policy)

@@ -93,3 +93,15 @@ test('the alerts route may answer an array or {"alerts": [...]}; malformed alert
   assert.throws(() => parseAlerts('{"alerts": [{"type": "x"}]}'), /alert 0 lacks a string "type" or a numeric "t"/)
   assert.throws(() => parseAlerts('nope'), /not JSON/)
 })
+
+test("an alert on the owner's first login after a takeover belongs to the takeover, however late; later ones do not", () => {
+  const ls = [label(0, 'new_country', 'carol', ['192.0.2.2'], null, 30_000, [0])]
+  const rs = [
+    report(0, 'carol', '192.0.2.2', 30_000, true, 0),
+    report(1, 'carol', '10.0.0.3', 50_000, true, -1), // back home hours later: travel from the attacker's place
+    report(2, 'carol', '10.0.0.3', 90_000, true, -1)
+  ]
+  const alerts = [alert(1, 'impossible_travel', 'carol', '10.0.0.3', 50_000), alert(2, 'impossible_travel', 'carol', '10.0.0.3', 90_000)]
+  const it = score({ users: 10_000, days: 1, reports: rs, labels: ls, alerts, historyRisk: null }).policies.find((p) => p.policy === 'impossible_travel')!
+  assert.deepEqual([it.alerts, it.falseAlerts], [2, 1])
+})
