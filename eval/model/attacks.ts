@@ -30,44 +30,53 @@ function label (sink: Sink, type: AttackType, login: string | null, src: AttackS
   return sink.labels.length - 1
 }
 
-/** Spray or stuffing from one source; may hit a real password, which is a compromised account. */
+/**
+ * Spray or stuffing from one source. A spray goes password by password over all its accounts (the
+ * way sprays stay under lockout limits); stuffing tries each leaked pair once or twice. Half of
+ * them find one account's real password: that attempt is a success, made after the attack already
+ * crossed its published threshold (16 spray failures, 26 stuffing attempts), and the source leaves
+ * that account alone afterwards.
+ */
 function manyLogins (p: AttackPlan, rng: Rng, sink: Sink, type: 'password_spray' | 'credential_stuffing'): void {
   const spray = type === 'password_spray'
   const src = singleOrPrefix(p.catalog, rng)
   const start = p.t0 + rng.real(DAY, p.days * DAY - 3 * HOUR)
   const span = spray ? rng.real(20, 55) * MINUTE : rng.real(4, 12) * MINUTE
   const targets = spray ? rng.int(10, 40) : rng.int(30, 120)
-  const real = new Set<User>()
+  const real = new Map<string, User>()
   const unique = new Set<string>()
   // Distinct accounts: each is tried at most a few times, which is what sets these attacks apart.
   for (let tries = 0; unique.size < targets && tries < targets * 4; tries++) {
     if (rng.chance(0.5)) {
       const u = rng.pick(p.users)
-      if (!unique.has(u.login)) { real.add(u); unique.add(u.login) }
+      if (!unique.has(u.login)) { real.set(u.login, u); unique.add(u.login) }
     } else unique.add(unknownLogin(rng))
   }
   const logins = [...unique]
-  const attempts = spray ? Math.max(2, Math.ceil(20 / targets)) : 1
+  const slots: Array<{ login: string, password: string }> = []
+  if (spray) {
+    const rounds = rng.int(Math.max(2, Math.ceil(20 / logins.length)), Math.min(8, Math.max(3, Math.ceil(20 / logins.length) + 1)))
+    for (let a = 0; a < rounds; a++) for (const login of logins) slots.push({ login, password: COMMON_PASSWORDS[a % COMMON_PASSWORDS.length]! })
+  } else {
+    for (const login of logins) {
+      const n = rng.chance(0.1) ? 2 : 1
+      for (let a = 0; a < n; a++) slots.push({ login, password: `leaked-${rng.u32().toString(36)}` })
+    }
+  }
+  const firstAfter = spray ? 16 : 26
+  const candidates = slots.map((x, i) => ({ ...x, i })).filter((x) => x.i >= firstAfter && real.has(x.login))
+  const hit = candidates.length > 0 && rng.chance(0.5) ? rng.pick(candidates) : null
   const id = label(sink, type, null, src, start, start + span)
   const tool = webAttack(rng)
   let last = start
-  logins.forEach((login, i) => {
-    const n = spray ? rng.int(attempts, Math.min(8, attempts + 1)) : (rng.chance(0.1) ? 2 : 1)
-    for (let a = 0; a < n; a++) {
-      const t = ms(start + span * (i + a / n) / logins.length + rng.real(0, 2))
-      last = Math.max(last, t)
-      const password = spray ? COMMON_PASSWORDS[(a + Math.floor(i / logins.length)) % COMMON_PASSWORDS.length]! : `leaked-${rng.u32().toString(36)}`
-      sink.events.push({ t, login, remote: rng.pick(src.ips), success: false, password, ...tool, label: id })
-    }
+  slots.forEach((slot, i) => {
+    if (hit !== null && slot.login === hit.login && i > hit.i) return
+    const t = ms(start + span * i / slots.length + rng.real(0, 2))
+    last = Math.max(last, t)
+    const victim = hit !== null && i === hit.i ? real.get(slot.login)! : null
+    const owner = victim === null ? id : label(sink, 'compromised_by_attacker', slot.login, src, t, t)
+    sink.events.push({ t, login: slot.login, remote: rng.pick(src.ips), success: victim !== null, password: victim?.password ?? slot.password, ...tool, label: owner })
   })
-  // About half of these attacks find one account whose password they hold.
-  const victims = [...real]
-  if (victims.length > 0 && rng.chance(0.5)) {
-    const victim = rng.pick(victims)
-    const t = ms(start + span * rng.real(0.3, 0.9))
-    const cid = label(sink, 'compromised_by_attacker', victim.login, src, t, t)
-    sink.events.push({ t, login: victim.login, remote: rng.pick(src.ips), success: true, password: victim.password, ...tool, label: cid })
-  }
   sink.labels[id] = { ...sink.labels[id]!, t_end: ms(last) }
 }
 

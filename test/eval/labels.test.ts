@@ -95,3 +95,15 @@ test('takeovers: one success with the right password, no failure first; the plac
     }
   }
 })
+
+test('a compromised account is hit after the attack crossed its threshold, and left alone afterwards', () => {
+  const hits = stream.labels.filter((l) => l.type === 'compromised_by_attacker')
+  assert.ok(hits.length >= 2, `only ${hits.length} compromised accounts`)
+  for (const l of hits) {
+    const success = stream.reports[l.report_ids[0]!]!
+    const parent = stream.labels.find((x) => (x.type === 'password_spray' || x.type === 'credential_stuffing') && x.ips.includes(success.body.remote) && x.t_start <= success.body.t && x.t_end >= success.body.t)!
+    const before = of(parent.report_ids).filter((r) => r.body.t < success.body.t)
+    assert.ok(before.length >= (parent.type === 'password_spray' ? 16 : 26), `label ${l.id}: only ${before.length} attempts before the success`)
+    assert.ok(!of(parent.report_ids).some((r) => r.body.login === l.login && r.body.t > success.body.t), `label ${l.id}: the source came back to the account`)
+  }
+})
