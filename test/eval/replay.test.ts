@@ -5,6 +5,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AlertCollector } from '../../eval/replay/alerts.ts'
+import { evalConfig, refusedFunction } from '../../eval/replay/daemon.ts'
 import { runEval } from '../../eval/run.ts'
 import { readSettings } from '../../eval/settings.ts'
 import { fixtureMmdb } from './geo-fixture.ts'
@@ -65,4 +66,15 @@ test('bad settings are refused with the usage', () => {
   assert.throws(() => readSettings(['--users', '0'], {}), /users must be an integer ≥ 1/)
   assert.throws(() => readSettings(['--bogus', '1'], {}), /unknown or incomplete argument '--bogus'/)
   assert.deepEqual([readSettings([], { EVAL_SEED: '8' }).seed, readSettings([], {}).users], [8, 2000])
+})
+
+test('the replay config asks for history and policies, and names what a build refused', () => {
+  const full = evalConfig({ history: true, policies: true }, '/data/cities.mmdb')
+  assert.match(full, /^newGeoIP2DB\("EvalCity", "\/data\/cities\.mmdb"\)$/m)
+  assert.match(full, /^setHistory\{ backend = "sqlite", path = "history\.db", geoip = "EvalCity" \}$/m)
+  assert.match(full, /^enablePolicies\(\)$/m)
+  const bare = evalConfig({ history: false, policies: false })
+  assert.doesNotMatch(bare, /^(setHistory|enablePolicies|newGeoIP2DB)/m)
+  assert.equal(refusedFunction("trackalert.conf:5: attempt to call a nil value (global 'enablePolicies')"), 'enablePolicies')
+  assert.equal(refusedFunction('trackalert.conf:4: setHistory: unknown option "x"'), null)
 })
