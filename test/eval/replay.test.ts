@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AlertCollector } from '../../eval/replay/alerts.ts'
@@ -10,8 +10,9 @@ import { runEval } from '../../eval/run.ts'
 import { readSettings } from '../../eval/settings.ts'
 import { fixtureMmdb } from './geo-fixture.ts'
 
-test('npm run eval, tiny preset: the stream goes through the real daemon and results are written', async () => {
+test('npm run eval, tiny preset: the stream goes through the real daemon and results are written', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'trackalert-eval-test-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
   const geoDb = join(dir, 'cities.mmdb')
   await writeFile(geoDb, fixtureMmdb())
   const out = join(dir, 'results')
