@@ -26,4 +26,4 @@ export interface Alert {
 }
 
 /** Something that acts on alerts after they are accepted (de-duplicated, stored): routes, the wforce blacklist. */
-export interface AlertListener { onAlert: (alert: Alert) => void }
+export interface AlertListener { onAlert (alert: Alert): void }
