@@ -1,3 +1,4 @@
+import { type AlertInput, type AlertSettings } from '../../alerts/index.ts'
 import { type DaemonSettings } from '../../config/settings.ts'
 import { type GeoIPLookup } from '../../geoip/index.ts'
 import { type StatsSnapshot } from '../../stats/index.ts'
@@ -69,6 +70,8 @@ export interface DaemonPort {
   reloadGeoIPAll (): Promise<string>
   /** Lua `shutdown()`: the whole daemon stops gracefully. */
   requestShutdown (): void
+  /** Lua `raiseAlert{...}`: hands the alert to the daemon's alert hub (in this process or over IPC); returns at once. */
+  submitAlert (input: AlertInput): void
 }
 
 /** Everything the host API modules may ask for; each module takes only the ports it names. */
@@ -81,4 +84,6 @@ export interface HostServices {
   readonly devices: DeviceCachePort
   readonly output: ConsoleOutput
   readonly daemon: DaemonPort
+  /** What this configuration says about alerts (setAlertOptions, setAlertRoute, setAlertFilter). */
+  readonly alerts: AlertSettings
 }
