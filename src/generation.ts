@@ -134,7 +134,7 @@ export class Generation {
     } catch (err) {
       throw new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: ${(err as Error).message}`, { cause: err })
     }
-    for (const name of ['report', 'stats', 'readyz', 'livez', 'alerts', ...settings.customEndpoints]) stats.registerCommand(name)
+    for (const name of ['report', 'stats', 'readyz', 'livez', ...settings.customEndpoints]) stats.registerCommand(name)
     const states: LuaState[] = []
     for (let i = 1; i <= settings.numLuaStates; i++) {
       const state = runtime.createState('report', i, settings.luaTimeLimitMs)
