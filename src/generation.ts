@@ -1,4 +1,5 @@
 import { hostname } from 'node:os'
+import { AlertSettings, type AlertHubConfig, type AlertRoute, type AlertRoutePorts } from './alerts/index.ts'
 import { DaemonSettings } from './config/settings.ts'
 import { type DeviceParser } from './device/index.ts'
 import { TrackalertError } from './errors.ts'
@@ -7,6 +8,7 @@ import { type ProcessHistory } from './history/process-history.ts'
 import { type HistoryStore } from './history/types.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule, type ConsoleOutput, type DaemonPort, type HostServices } from './lua/api/index.ts'
+import { luaAlertAddress, luaAlertFilter } from './lua/api/alert-calls.ts'
 import { LuaDispatcher } from './lua/dispatcher.ts'
 import { LuaScriptError } from './lua/lua-error.ts'
 import { LuaStatePool } from './lua/pool.ts'
@@ -79,6 +81,7 @@ interface GenerationParts {
   readonly lualib: LuaLibrary
   /** Where accepted reports are recorded (setHistory), or null. */
   readonly recorder: ReportRecorder | null
+  readonly alerts: AlertSettings
 }
 
 /**
@@ -98,6 +101,7 @@ export class Generation {
   readonly scheduler: Scheduler
   readonly geoip: GeoIPRegistry
   readonly lualib: LuaLibrary
+  readonly alerts: AlertSettings
   #retired: Promise<void> | null = null
   readonly #history: ProcessHistory
 
@@ -110,6 +114,7 @@ export class Generation {
     this.scheduler = parts.scheduler
     this.geoip = parts.geoip
     this.lualib = parts.lualib
+    this.alerts = parts.alerts
     this.dispatcher = new LuaDispatcher(this.pool, shared.stats, this.settings.maxLuaCallsInFlight, { maxQueueWaitMs: this.settings.maxQueueWaitMs })
     this.pipeline = new ReportPipeline(this.runtime.lua, this.dispatcher, shared.stats, shared.clock)
     this.pipeline.enricher = shared.devices
@@ -128,9 +133,10 @@ export class Generation {
     const webhooks = new WebhookDispatcher({ delivery: shared.delivery.webhooks })
     const scheduler = new Scheduler({ onRun: (name, result, ms) => stats.recordBackgroundRun(name, result, ms) })
     const geoip = new GeoIPRegistry()
+    const alerts = new AlertSettings()
     const services: HostServices = {
       settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output, daemon: shared.daemon,
-      history: shared.history
+      history: shared.history, alerts
     }
     const lualib = new LuaLibrary({ counters: shared.lualibCounters, mailDelivery: shared.delivery.mail })
     const runtime = await LuaRuntime.create(services, [...lualib.modules, ...(options.extraApiModules ?? [])])
@@ -150,6 +156,7 @@ export class Generation {
       await loadConfig(state, options)
       states.push(state)
     }
+    checkAlertMail(alerts, lualib)
     configState.timeLimitMs = settings.luaTimeLimitMs
     const clusterWide = scheduler.clusterWideNames
     if (clusterWide.length > 0 && settings.history?.backend !== 'postgres') {
@@ -158,7 +165,7 @@ export class Generation {
     // Last: a store opened here is the process's, whatever happens to this configuration later.
     const recorder = await shared.history.attach(settings.history, options.configFile, (name) => geoip.get(name))
     if (!settings.reportDefined && shared.daemon.speaksForDaemon) logger.warn('no report function set (setReport): reports are accepted and only counted')
-    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib, recorder }, shared)
+    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib, recorder, alerts }, shared)
   }
 
   /**
@@ -179,6 +186,22 @@ export class Generation {
     return store.claimTick(name, tickMs, INSTANCE)
   }
 
+  /** The alert hub's settings under this configuration (setAlertOptions, setAlertFilter). */
+  alertHubConfig (): AlertHubConfig {
+    const { rateLimitS, bounds, filter } = this.alerts
+    return { rateLimitS, bounds, filter: filter ? luaAlertFilter(this.lua, this.dispatcher) : null }
+  }
+
+  /** The routes (setAlertRoute) and how they reach this configuration's webhooks, mail relay and Lua. */
+  alertRoutes (): { routes: readonly AlertRoute[], ports: AlertRoutePorts } {
+    const ports: AlertRoutePorts = {
+      runWebhook: (name, body) => this.webhooks.run(name, body),
+      sendMail: (message) => this.lualib.mail.configured && this.lualib.mail.enqueue(message),
+      userAddress: (index, routed) => luaAlertAddress(this.lua, this.dispatcher, index, routed)
+    }
+    return { routes: this.alerts.routes, ports }
+  }
+
   /**
    * Stops schedules, lets in-flight Lua calls finish, closes the Lua library's connections.
    * Queued webhooks and mail are the process's: they stay queued (see ProcessDelivery). Idempotent.
@@ -191,6 +214,18 @@ export class Generation {
       await this.lualib.close(graceMs)
     })()
     return this.#retired
+  }
+}
+
+/** A route that mails needs a relay and a sender, known once the whole file ran (setMailRelay may come later). */
+function checkAlertMail (alerts: AlertSettings, lualib: LuaLibrary): void {
+  for (const route of alerts.routes) {
+    for (const [what, from] of [['user_mail', route.userMail?.from], ['admin_digest', route.digest?.from]] as const) {
+      if (what === 'user_mail' ? route.userMail === null : route.digest === null) continue
+      const fail = (why: string): TrackalertError => new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: setAlertRoute: ${what} ${why}`)
+      if (!lualib.mail.configured) throw fail('needs a mail relay (setMailRelay{host = ...})')
+      if (from === undefined && lualib.mail.settings?.from === undefined) throw fail("needs a sender: give 'from' here or in setMailRelay")
+    }
   }
 }
 

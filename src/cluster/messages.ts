@@ -1,3 +1,4 @@
+import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type LiveHttpSettings } from '../config/settings.ts'
 import { type ProcessFigures } from './figures.ts'
 import { TrackalertError } from '../errors.ts'
@@ -22,6 +23,10 @@ export type ToPrimary =
   | { readonly t: 'reload', readonly id: number }
   | { readonly t: 'reload-geoip', readonly id: number }
   | { readonly t: 'shutdown' }
+  /** A worker's raiseAlert / finding for the hub, which runs in the primary (no reply). */
+  | { readonly t: 'alert', readonly input: AlertInput }
+  /** GET /command/alerts served by a worker: the hub answers with `alerts`. */
+  | { readonly t: 'alerts', readonly id: number, readonly query: AlertQuery }
   | Reply
 
 export interface Reply {
@@ -31,6 +36,7 @@ export interface Reply {
   readonly text?: string
   readonly figures?: ProcessFigures
   readonly list?: ProcessFigures[]
+  readonly alerts?: Alert[]
 }
 
 /** Sends the reply to request `id` once `work` settles: its fields, or its error's message. */

@@ -1,3 +1,4 @@
+import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
 import { forkClusterWorker, type ForkWorker, type WorkerProcess as Worker } from './channel.ts'
@@ -13,6 +14,9 @@ export interface PrimaryHost {
   reloadGeoIP (): Promise<string>
   /** A worker's Lua called shutdown(). */
   requestShutdown (): void
+  /** An alert raised in a worker, for the daemon's hub (in this process). */
+  submitAlert (input: AlertInput): void
+  queryAlerts (query: AlertQuery): Promise<Alert[]>
 }
 
 export interface ClusterPrimaryOptions {
@@ -133,6 +137,8 @@ export class ClusterPrimary {
     switch (msg.t) {
       case 'reply': this.#requests.settle(msg); return
       case 'shutdown': host.requestShutdown(); return
+      case 'alert': host.submitAlert(msg.input); return
+      case 'alerts': this.#answer(worker, msg.id, host.queryAlerts(msg.query).then((alerts) => ({ alerts }))); return
       case 'collect':
         this.#answer(worker, msg.id, Promise.all([host.ownFigures(), this.#figures(worker)]).then(([own, others]) => ({ list: [own, ...others] })))
         return

@@ -1,4 +1,5 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http'
+import { type Alert, type AlertQuery } from '../alerts/index.ts'
 import { type CustomEndpointRunner, type CustomOutcome, type CustomResult } from '../report/custom-endpoint.ts'
 import { type HistoryReader } from '../history/reader.ts'
 import { type ReportOutcome, type ReportPipeline } from '../report/pipeline.ts'
@@ -22,6 +23,8 @@ export interface FrontendContext {
   readonly isReady: () => boolean
   /** The login history, or null when the configuration has no setHistory. */
   readonly history: () => HistoryReader | null
+  /** GET /command/alerts: the daemon's hub answers, in this process or over IPC. */
+  readonly alerts: (query: AlertQuery) => Promise<Alert[]>
 }
 
 export interface RouteContext extends FrontendContext {

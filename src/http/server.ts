@@ -13,6 +13,7 @@ import {
   customRoute, livezRoute, metricsRoute, readyzRoute, reportRoute, statsRoute, type FrontendContext, type Route, type RouteContext
 } from './routes.ts'
 import { eraseHistoryRoute, historyRoute } from './history-routes.ts'
+import { alertsRoute } from './alerts-route.ts'
 
 const builtinRoutes: Record<string, Route> = {
   report: reportRoute,
@@ -20,7 +21,8 @@ const builtinRoutes: Record<string, Route> = {
   readyz: readyzRoute,
   livez: livezRoute,
   history: historyRoute,
-  eraseHistory: eraseHistoryRoute
+  eraseHistory: eraseHistoryRoute,
+  alerts: alertsRoute
 }
 
 /** How often counts of refusals left out of the log are checked for an interval that is over. */

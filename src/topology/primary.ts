@@ -2,9 +2,10 @@ import { ClusterPrimary, type ForkWorker } from '../cluster/index.ts'
 import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { RELOAD_SUCCESS } from '../geoip/index.ts'
 import { logger } from '../log/index.ts'
+import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
-import { Attached, ownFigures, ReloadGate, SummedFigures, type ReloadHooks } from './shared.ts'
+import { Attached, queryHere, submitHere, ownFigures, ReloadGate, SummedFigures, type ReloadHooks } from './shared.ts'
 import { type LocalProcess, type ServingInfo, type Topology } from './topology.ts'
 
 export interface PrimaryTopologyOptions extends ReloadHooks {
@@ -48,7 +49,9 @@ export class PrimaryTopology implements Topology {
         ownFigures: () => ownFigures(this.#local.get()),
         reload: () => this.reloadAll(),
         reloadGeoIP: () => this.#local.get().reloadGeoIPHere(),
-        requestShutdown: () => this.requestShutdown()
+        requestShutdown: () => this.requestShutdown(),
+        submitAlert: (input) => this.submitAlert(input),
+        queryAlerts: (query) => this.queryAlerts(query)
       }
     })
     this.#totals = new SummedFigures(this.#local, () => this.#cluster.collect())
@@ -81,6 +84,9 @@ export class PrimaryTopology implements Topology {
   }
 
   requestShutdown (): void { this.#options.onShutdownRequest() }
+
+  submitAlert (input: AlertInput): void { submitHere(this.#local.get(), input) }
+  queryAlerts (query: AlertQuery): Promise<Alert[]> { return queryHere(this.#local.get(), query) }
 
   /** Forks the workers; the daemon is ready once all of them serve. */
   async start (serving: ServingInfo): Promise<void> {

@@ -1,3 +1,4 @@
+import { type Alert, type AlertHub, type AlertQuery } from '../alerts/index.ts'
 import { type DaemonSettings, type LiveHttpSettings } from '../config/settings.ts'
 import { type DaemonPort } from '../lua/api/index.ts'
 import { type DaemonStats, type DaemonTotals } from '../stats/index.ts'
@@ -34,6 +35,8 @@ export interface LocalProcess {
   reloadGeoIPHere (): Promise<string>
   /** Applies a console change to what the REST API reads, made in another process. */
   applyLiveSettings (live: LiveHttpSettings): void
+  /** The daemon's alert hub when this process speaks for the daemon, else null. */
+  readonly alerts: AlertHub | null
 }
 
 /** This process, now serving: what the daemon's ready line says. */
@@ -58,6 +61,8 @@ export interface Topology extends Capabilities, DaemonPort, DaemonTotals {
   pushLive (live: LiveHttpSettings): Promise<void>
   /** Stops the processes this one started, each finishing its requests within `graceMs`. */
   shutdownAll (graceMs: number): Promise<void>
+  /** GET /command/alerts: asks the daemon's hub, wherever it runs. */
+  queryAlerts (query: AlertQuery): Promise<Alert[]>
 }
 
 /**

@@ -1,3 +1,5 @@
+import { Registry } from 'prom-client'
+import { AlertHub, defaultAlertHubConfig, MemoryAlertStore, registerAlertMetrics } from '../../src/alerts/index.ts'
 import { type DeviceParser } from '../../src/device/index.ts'
 import { ProcessDelivery, type Generation, type SharedServices } from '../../src/generation.ts'
 import { ProcessHistory } from '../../src/history/process-history.ts'
@@ -5,6 +7,22 @@ import { LuaLibraryCounters } from '../../src/lualib/index.ts'
 import { systemClock, type Clock } from '../../src/report/pipeline.ts'
 import { type DaemonStats } from '../../src/stats/index.ts'
 import { SingleProcess } from '../../src/topology/index.ts'
+
+/**
+ * A real alert hub (in-memory store, metrics in a registry of its own) running the loaded
+ * configuration's setAlertFilter, so raiseAlert and filters run as in the daemon; no routes.
+ */
+function testAlertHub (loaded: () => Generation | null): AlertHub {
+  const hub = new AlertHub({ store: new MemoryAlertStore(), metrics: registerAlertMetrics(new Registry()) })
+  hub.configure({
+    ...defaultAlertHubConfig,
+    filter: async (input) => {
+      const filter = loaded()?.alertHubConfig().filter ?? null
+      return filter === null ? input : await filter(input)
+    }
+  })
+  return hub
+}
 
 /**
  * The daemon an in-process config runs in: one process, as the daemon's own single-process
@@ -23,7 +41,8 @@ function testDaemon (stats: DaemonStats, loaded: () => Generation | null, who: s
     webhookStats: () => loaded()?.webhooks.stats() ?? [],
     reloadHere: async () => ({ ok: false, message: `reloadConfig() is not available in ${who}` }),
     reloadGeoIPHere: () => current().geoip.reloadAllAsync(),
-    applyLiveSettings: () => { throw new Error(`${who} have no console`) }
+    applyLiveSettings: () => { throw new Error(`${who} have no console`) },
+    alerts: testAlertHub(loaded)
   })
   return daemon
 }

@@ -1,3 +1,4 @@
+import { type AlertInput, type AlertSettings } from '../../alerts/index.ts'
 import { type DaemonSettings } from '../../config/settings.ts'
 import { type GeoIPLookup } from '../../geoip/index.ts'
 import { type DerivedFacts, type ReportFacts } from '../../history/facts.ts'
@@ -88,6 +89,8 @@ export interface DaemonPort {
   reloadGeoIPAll (): Promise<string>
   /** Lua `shutdown()`: the whole daemon stops gracefully. */
   requestShutdown (): void
+  /** Lua `raiseAlert{...}`: hands the alert to the daemon's alert hub (in this process or over IPC); returns at once. */
+  submitAlert (input: AlertInput): void
 }
 
 /** Everything the host API modules may ask for; each module takes only the ports it names. */
@@ -101,4 +104,6 @@ export interface HostServices {
   readonly output: ConsoleOutput
   readonly daemon: DaemonPort
   readonly history: HistoryPort
+  /** What this configuration says about alerts (setAlertOptions, setAlertRoute, setAlertFilter). */
+  readonly alerts: AlertSettings
 }
