@@ -9,7 +9,7 @@ import { logger } from './log/index.ts'
 import { type ApiModule } from './lua/api/index.ts'
 import { systemClock, type Clock } from './report/pipeline.ts'
 import { checkStartupSettings } from './startup-checks.ts'
-import { DaemonStats, registerLuaLibraryMetrics, type PeriodicStatsLogger } from './stats/index.ts'
+import { DaemonStats, registerBlacklistMetrics, registerLuaLibraryMetrics, type PeriodicStatsLogger } from './stats/index.ts'
 import { LuaLibraryCounters } from './lualib/index.ts'
 import { fixedTopology, SingleProcess, type LocalProcess, type LocalReload, type Topology, type TopologyChoice } from './topology/index.ts'
 
@@ -176,6 +176,7 @@ export class App {
     stats.setGaugeSource('lua_states_busy', () => this.current.pool.busy)
     stats.setGaugeSource('webhook_queue_size', () => this.current.webhooks.queueSize())
     registerLuaLibraryMetrics(stats.metrics.registry, () => this.current.lualib.metrics())
+    registerBlacklistMetrics(stats.metrics.registry, () => this.#delivery.blacklist.figures())
     const topology = this.#topology
     gen.start({ schedules: topology.runsSchedules })
     if (topology.servesHttp) await this.http.listen(settings.listeners, topology.speaksForDaemon)

@@ -1,3 +1,4 @@
+import { BlacklistSetup, WforceBlacklist } from './blacklist/index.ts'
 import { DaemonSettings } from './config/settings.ts'
 import { type DeviceParser } from './device/index.ts'
 import { TrackalertError } from './errors.ts'
@@ -34,15 +35,18 @@ export interface SharedServices {
 export class ProcessDelivery {
   readonly webhooks: WebhookDelivery
   readonly mail: MailDelivery
+  /** wforce blacklist entries: what was added, the cap and queued entries outlive a reload. */
+  readonly blacklist: WforceBlacklist
 
   constructor (stats: DaemonStats, counters: LuaLibraryCounters) {
     this.webhooks = new WebhookDelivery({ observer: webhookMetrics(stats) })
     this.mail = new MailDelivery(counters)
+    this.blacklist = new WforceBlacklist()
   }
 
-  /** Shutdown: both queues drain at once, webhooks for setWebHookDrainTimeoutSecs, mail for `graceMs`. */
+  /** Shutdown: the queues drain at once, webhooks for setWebHookDrainTimeoutSecs, mail and blacklist for `graceMs`. */
   async drain (graceMs: number): Promise<void> {
-    await Promise.all([this.webhooks.drain(), this.mail.close(graceMs)])
+    await Promise.all([this.webhooks.drain(), this.mail.close(graceMs), this.blacklist.drain(graceMs)])
   }
 }
 
@@ -69,6 +73,7 @@ interface GenerationParts {
   readonly scheduler: Scheduler
   readonly geoip: GeoIPRegistry
   readonly lualib: LuaLibrary
+  readonly blacklist: BlacklistSetup
 }
 
 /**
@@ -88,6 +93,7 @@ export class Generation {
   readonly scheduler: Scheduler
   readonly geoip: GeoIPRegistry
   readonly lualib: LuaLibrary
+  readonly blacklist: BlacklistSetup
   #retired: Promise<void> | null = null
 
   private constructor (parts: GenerationParts, shared: SharedServices) {
@@ -99,6 +105,7 @@ export class Generation {
     this.scheduler = parts.scheduler
     this.geoip = parts.geoip
     this.lualib = parts.lualib
+    this.blacklist = parts.blacklist
     this.dispatcher = new LuaDispatcher(this.pool, shared.stats, this.settings.maxLuaCallsInFlight, { maxQueueWaitMs: this.settings.maxQueueWaitMs })
     this.pipeline = new ReportPipeline(this.runtime.lua, this.dispatcher, shared.stats, shared.clock)
     this.pipeline.enricher = shared.devices
@@ -115,8 +122,9 @@ export class Generation {
     const webhooks = new WebhookDispatcher({ delivery: shared.delivery.webhooks })
     const scheduler = new Scheduler({ onRun: (name, result, ms) => stats.recordBackgroundRun(name, result, ms) })
     const geoip = new GeoIPRegistry()
+    const blacklist = new BlacklistSetup(shared.delivery.blacklist)
     const services: HostServices = {
-      settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output, daemon: shared.daemon
+      settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output, daemon: shared.daemon, blacklist
     }
     const lualib = new LuaLibrary({ counters: shared.lualibCounters, mailDelivery: shared.delivery.mail })
     const runtime = await LuaRuntime.create(services, [...lualib.modules, ...(options.extraApiModules ?? [])])
@@ -137,7 +145,7 @@ export class Generation {
     }
     configState.timeLimitMs = settings.luaTimeLimitMs
     if (!settings.reportDefined && shared.daemon.speaksForDaemon) logger.warn('no report function set (setReport): reports are accepted and only counted')
-    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib }, shared)
+    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib, blacklist }, shared)
   }
 
   /**
@@ -148,6 +156,8 @@ export class Generation {
   start ({ schedules = true }: { schedules?: boolean } = {}): void {
     this.webhooks.start()
     this.lualib.activate()
+    // The setCurl*() TLS settings cover wforce too.
+    this.blacklist.activate(this.webhooks.settings.tls)
     if (schedules) this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null))
   }
 

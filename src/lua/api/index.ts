@@ -10,9 +10,10 @@ import { backgroundFunctions } from './background.ts'
 import { geoipFunctions } from './geoip.ts'
 import { deviceFunctions } from './device.ts'
 import { consoleFunctions } from './console.ts'
+import { blacklistFunctions } from './blacklist.ts'
 
 export {
-  type HostServices, type ConsoleOutput, type DaemonPort, type DeviceCachePort, type GeoIPPort, type SchedulesPort,
+  type HostServices, type BlacklistPort, type ConsoleOutput, type DaemonPort, type DeviceCachePort, type GeoIPPort, type SchedulesPort,
   type StatsPort, type WebhooksPort
 } from './services.ts'
 export { type ApiContext, fn, internal, INTERNAL_PREFIX } from './context.ts'
@@ -27,5 +28,5 @@ export type ApiModule = ((ctx: ApiContext) => HostFunction[]) & { prelude?: { na
 
 export const coreApiModules: readonly ApiModule[] = [
   ioFunctions, addressFunctions, loggingFunctions, configFunctions, hookFunctions,
-  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions
+  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, blacklistFunctions
 ]

@@ -23,6 +23,15 @@ export interface WebhooksPort {
   configure (patch: WebhookSettingsPatch): void
 }
 
+/** The wforce blacklist: setWforceBlacklist{} (config), wforceBlacklist{} and showWforceBlacklist(). */
+export interface BlacklistPort {
+  /** Validates and keeps this configuration's options; throws on a bad table. */
+  configure (options: unknown): void
+  /** Asks to block now; bad input throws. `ok`: blocked or already blocked. */
+  request (input: unknown): { readonly ok: boolean, readonly reason: string }
+  showText (): string
+}
+
 /** Schedules for background functions. */
 export interface SchedulesPort {
   addCron (expression: string, name: string): void
@@ -81,4 +90,5 @@ export interface HostServices {
   readonly devices: DeviceCachePort
   readonly output: ConsoleOutput
   readonly daemon: DaemonPort
+  readonly blacklist: BlacklistPort
 }
