@@ -134,7 +134,8 @@ export class App {
       webhookStats: () => this.#gen?.webhooks.stats() ?? [],
       reloadHere: () => this.#reloadHere(),
       reloadGeoIPHere: () => this.current.geoip.reloadAllAsync(),
-      applyLiveSettings: (live) => { applyLiveHttpSettings(this.current.settings, live) }
+      applyLiveSettings: (live) => { applyLiveHttpSettings(this.current.settings, live) },
+      blacklistHere: (input) => this.#delivery.blacklist.request(input)
     }
   }
 
@@ -161,7 +162,8 @@ export class App {
         requestShutdown: () => {
           this.#stopRequested = true
           topology().requestShutdown()
-        }
+        },
+        blacklist: (input) => topology().blacklist(input)
       }
     }
   }
@@ -178,7 +180,7 @@ export class App {
     registerLuaLibraryMetrics(stats.metrics.registry, () => this.current.lualib.metrics())
     registerBlacklistMetrics(stats.metrics.registry, () => this.#delivery.blacklist.figures())
     const topology = this.#topology
-    gen.start({ schedules: topology.runsSchedules })
+    gen.start({ schedules: topology.runsSchedules, blacklist: topology.speaksForDaemon })
     if (topology.servesHttp) await this.http.listen(settings.listeners, topology.speaksForDaemon)
     if (topology.runsConsole && settings.controlSocket !== null) {
       if (settings.consoleKey === null && !settings.consoleKeyRejected) logger.warn('controlSocket() without setKey(): consoles cannot connect until a key is set')
@@ -214,7 +216,7 @@ export class App {
     const restartOnly = describeRestartOnly(old, next)
     next.settings.started = true
     this.http.setCustomEndpoints(next.settings.customEndpoints)
-    next.start({ schedules: this.#topology.runsSchedules })
+    next.start({ schedules: this.#topology.runsSchedules, blacklist: this.#topology.speaksForDaemon })
     this.#gen = next
     void old.retire(10_000).catch((err: unknown) => logger.error('retiring the previous configuration failed', { error: err as Error }))
     if (restartOnly.length > 0) logger.warn('reloaded, but these settings only change at restart', { settings: restartOnly.join(', ') })

@@ -153,11 +153,12 @@ export class Generation {
    * included) and starts the background schedules when this process runs them (one process
    * of a multi-process daemon does, so that each runs once).
    */
-  start ({ schedules = true }: { schedules?: boolean } = {}): void {
+  start ({ schedules = true, blacklist = true }: { schedules?: boolean, blacklist?: boolean } = {}): void {
     this.webhooks.start()
     this.lualib.activate()
-    // The setCurl*() TLS settings cover wforce too.
-    this.blacklist.activate(this.webhooks.settings.tls)
+    // One process owns the daemon's blacklist (the others forward wforceBlacklist{} to it);
+    // the setCurl*() TLS settings cover wforce too.
+    if (blacklist) this.blacklist.activate(this.webhooks.settings.tls)
     if (schedules) this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null))
   }
 

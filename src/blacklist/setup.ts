@@ -1,6 +1,7 @@
 import { type OutboundTlsSettings } from '../outbound/index.ts'
-import { parseWforceBlacklistConfig, type WforceBlacklistConfig } from './config.ts'
-import { type BlacklistOutcome, type WforceBlacklist } from './service.ts'
+import { BLACKLIST_DEFAULTS, parseWforceBlacklistConfig, type WforceBlacklistConfig } from './config.ts'
+import { entryFromRequest } from './entry.ts'
+import { type WforceBlacklist } from './service.ts'
 
 /**
  * One configuration load's side of the blacklist: setWforceBlacklist{} sets it while the config
@@ -26,6 +27,6 @@ export class BlacklistSetup {
     this.#process.activate(this.#config, tls)
   }
 
-  request (input: unknown): BlacklistOutcome { return this.#process.request(input) }
+  validate (input: unknown): void { entryFromRequest(input, this.#config?.expireSecs ?? BLACKLIST_DEFAULTS.expireSecs) }
   showText (): string { return this.#process.showText() }
 }

@@ -22,6 +22,8 @@ export type ToPrimary =
   | { readonly t: 'reload', readonly id: number }
   | { readonly t: 'reload-geoip', readonly id: number }
   | { readonly t: 'shutdown' }
+  /** A worker's Lua asked wforceBlacklist{input}: the primary decides. */
+  | { readonly t: 'blacklist', readonly id: number, readonly input: unknown }
   | Reply
 
 export interface Reply {
@@ -31,6 +33,7 @@ export interface Reply {
   readonly text?: string
   readonly figures?: ProcessFigures
   readonly list?: ProcessFigures[]
+  readonly blacklist?: { readonly ok: boolean, readonly reason: string }
 }
 
 /** Sends the reply to request `id` once `work` settles: its fields, or its error's message. */

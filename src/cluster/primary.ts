@@ -13,6 +13,8 @@ export interface PrimaryHost {
   reloadGeoIP (): Promise<string>
   /** A worker's Lua called shutdown(). */
   requestShutdown (): void
+  /** A worker's Lua called wforceBlacklist{}. */
+  blacklist (input: unknown): Promise<{ ok: boolean, reason: string }>
 }
 
 export interface ClusterPrimaryOptions {
@@ -133,6 +135,7 @@ export class ClusterPrimary {
     switch (msg.t) {
       case 'reply': this.#requests.settle(msg); return
       case 'shutdown': host.requestShutdown(); return
+      case 'blacklist': this.#answer(worker, msg.id, host.blacklist(msg.input).then((blacklist) => ({ blacklist }))); return
       case 'collect':
         this.#answer(worker, msg.id, Promise.all([host.ownFigures(), this.#figures(worker)]).then(([own, others]) => ({ list: [own, ...others] })))
         return

@@ -2,6 +2,7 @@ import { ClusterPrimary, type ForkWorker } from '../cluster/index.ts'
 import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { RELOAD_SUCCESS } from '../geoip/index.ts'
 import { logger } from '../log/index.ts'
+import { type BlacklistAnswer } from '../lua/api/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
 import { Attached, ownFigures, ReloadGate, SummedFigures, type ReloadHooks } from './shared.ts'
@@ -48,7 +49,8 @@ export class PrimaryTopology implements Topology {
         ownFigures: () => ownFigures(this.#local.get()),
         reload: () => this.reloadAll(),
         reloadGeoIP: () => this.#local.get().reloadGeoIPHere(),
-        requestShutdown: () => this.requestShutdown()
+        requestShutdown: () => this.requestShutdown(),
+        blacklist: async (input) => this.blacklist(input)
       }
     })
     this.#totals = new SummedFigures(this.#local, () => this.#cluster.collect())
@@ -81,6 +83,9 @@ export class PrimaryTopology implements Topology {
   }
 
   requestShutdown (): void { this.#options.onShutdownRequest() }
+
+  /** The primary owns the daemon's blacklist: the workers' requests come here too. */
+  blacklist (input: unknown): BlacklistAnswer { return this.#local.get().blacklistHere(input) }
 
   /** Forks the workers; the daemon is ready once all of them serve. */
   async start (serving: ServingInfo): Promise<void> {

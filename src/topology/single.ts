@@ -1,5 +1,6 @@
 import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
+import { type BlacklistAnswer } from '../lua/api/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
 import { Attached, ReloadGate, type ReloadHooks } from './shared.ts'
@@ -43,6 +44,8 @@ export class SingleProcess implements Topology {
   reloadGeoIPAll (): Promise<string> { return this.#local.get().reloadGeoIPHere() }
 
   requestShutdown (): void { this.#options.onShutdownRequest() }
+
+  blacklist (input: unknown): BlacklistAnswer { return this.#local.get().blacklistHere(input) }
 
   async start (serving: ServingInfo): Promise<void> {
     logger.notice('trackalert ready', { luaStates: serving.luaStates, listeners: serving.listeners })

@@ -1,5 +1,5 @@
 import { type DaemonSettings, type LiveHttpSettings } from '../config/settings.ts'
-import { type DaemonPort } from '../lua/api/index.ts'
+import { type BlacklistAnswer, type DaemonPort } from '../lua/api/index.ts'
 import { type DaemonStats, type DaemonTotals } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
 
@@ -34,6 +34,8 @@ export interface LocalProcess {
   reloadGeoIPHere (): Promise<string>
   /** Applies a console change to what the REST API reads, made in another process. */
   applyLiveSettings (live: LiveHttpSettings): void
+  /** wforceBlacklist{} decided here: in the process that speaks for the daemon. */
+  blacklistHere (input: unknown): BlacklistAnswer
 }
 
 /** This process, now serving: what the daemon's ready line says. */

@@ -2,6 +2,7 @@ import { ClusterWorkerLink, type ParentChannel } from '../cluster/index.ts'
 import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { RELOAD_SUCCESS } from '../geoip/index.ts'
 import { logger } from '../log/index.ts'
+import { type BlacklistAnswer } from '../lua/api/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
 import { Attached, ownFigures, SummedFigures } from './shared.ts'
@@ -65,6 +66,9 @@ export class WorkerTopology implements Topology {
   }
 
   requestShutdown (): void { this.#link.requestShutdown() }
+
+  /** The primary owns the daemon's blacklist. */
+  blacklist (input: unknown): Promise<BlacklistAnswer> { return this.#link.blacklist(input) }
 
   /** Tells the primary this worker serves, and where: from now on it is asked for its figures. */
   async start (serving: ServingInfo): Promise<void> {

@@ -10,7 +10,7 @@ import { SingleProcess } from '../../src/topology/index.ts'
  * topology has it, except that the config may neither reload nor stop it. `who` names the tests
  * in the refusal messages.
  */
-function testDaemon (stats: DaemonStats, loaded: () => Generation | null, who: string): SingleProcess {
+function testDaemon (stats: DaemonStats, delivery: ProcessDelivery, loaded: () => Generation | null, who: string): SingleProcess {
   const daemon = new SingleProcess({ onShutdownRequest: () => { throw new Error(`shutdown() is not expected in ${who}`) } })
   const current = (): Generation => {
     const gen = loaded()
@@ -22,7 +22,8 @@ function testDaemon (stats: DaemonStats, loaded: () => Generation | null, who: s
     webhookStats: () => loaded()?.webhooks.stats() ?? [],
     reloadHere: async () => ({ ok: false, message: `reloadConfig() is not available in ${who}` }),
     reloadGeoIPHere: () => current().geoip.reloadAllAsync(),
-    applyLiveSettings: () => { throw new Error(`${who} have no console`) }
+    applyLiveSettings: () => { throw new Error(`${who} have no console`) },
+    blacklistHere: (input) => delivery.blacklist.request(input)
   })
   return daemon
 }
@@ -36,13 +37,14 @@ export function inProcessServices (
   stats: DaemonStats, devices: DeviceParser, who: string, loaded: () => Generation | null, clock: Clock = systemClock
 ): SharedServices {
   const lualibCounters = new LuaLibraryCounters()
+  const delivery = new ProcessDelivery(stats, lualibCounters)
   return {
-    delivery: new ProcessDelivery(stats, lualibCounters),
+    delivery,
     stats,
     devices,
     output: { capturing: false, write: () => {} },
     clock,
     lualibCounters,
-    daemon: testDaemon(stats, loaded, who)
+    daemon: testDaemon(stats, delivery, loaded, who)
   }
 }

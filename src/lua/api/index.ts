@@ -13,7 +13,7 @@ import { consoleFunctions } from './console.ts'
 import { blacklistFunctions } from './blacklist.ts'
 
 export {
-  type HostServices, type BlacklistPort, type ConsoleOutput, type DaemonPort, type DeviceCachePort, type GeoIPPort, type SchedulesPort,
+  type HostServices, type BlacklistAnswer, type BlacklistPort, type ConsoleOutput, type DaemonPort, type DeviceCachePort, type GeoIPPort, type SchedulesPort,
   type StatsPort, type WebhooksPort
 } from './services.ts'
 export { type ApiContext, fn, internal, INTERNAL_PREFIX } from './context.ts'

@@ -23,12 +23,15 @@ export interface WebhooksPort {
   configure (patch: WebhookSettingsPatch): void
 }
 
+/** How a wforceBlacklist{} request ended. `ok`: blocked or already blocked. */
+export interface BlacklistAnswer { readonly ok: boolean, readonly reason: string }
+
 /** The wforce blacklist: setWforceBlacklist{} (config), wforceBlacklist{} and showWforceBlacklist(). */
 export interface BlacklistPort {
   /** Validates and keeps this configuration's options; throws on a bad table. */
   configure (options: unknown): void
-  /** Asks to block now; bad input throws. `ok`: blocked or already blocked. */
-  request (input: unknown): { readonly ok: boolean, readonly reason: string }
+  /** Checks a wforceBlacklist{} table here, so a bad one fails at the caller's line; throws when bad. */
+  validate (input: unknown): void
   showText (): string
 }
 
@@ -78,6 +81,8 @@ export interface DaemonPort {
   reloadGeoIPAll (): Promise<string>
   /** Lua `shutdown()`: the whole daemon stops gracefully. */
   requestShutdown (): void
+  /** Lua `wforceBlacklist{}`: decided by the one process that owns the daemon's blacklist. */
+  blacklist (input: unknown): BlacklistAnswer | Promise<BlacklistAnswer>
 }
 
 /** Everything the host API modules may ask for; each module takes only the ports it names. */
