@@ -1,5 +1,6 @@
 import assert from 'node:assert'
 import { applyLiveHttpSettings, liveHttpSettings, sameLiveHttpSettings } from './config/settings.ts'
+import { AlertHub, AlertRouter, MemoryAlertStore, registerAlertMetrics } from './alerts/index.ts'
 import { ConsoleServer } from './console/index.ts'
 import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
 import { DeviceParser } from './device/index.ts'
@@ -55,6 +56,8 @@ export class App {
   #periodic: PeriodicStatsLogger | null = null
   /** shutdown() ran while the config loaded: start() must not open listeners. */
   #stopRequested = false
+  /** The daemon's alert hub and its routes: in the process that speaks for the daemon only. */
+  readonly #alerts: { readonly hub: AlertHub, readonly router: AlertRouter } | null
 
   private constructor (options: AppOptions, topology: Topology) {
     this.#options = options
@@ -63,11 +66,34 @@ export class App {
       stats: this.stats,
       current: () => this.current,
       maxBody: () => this.current.settings.maxBodyBytes,
-      isReady: () => this.#ready
+      isReady: () => this.#ready,
+      alerts: (query) => this.#topology.queryAlerts(query)
     })
     this.#console = new ConsoleExecutor(this.#buffer, () => this.current.configState)
     this.#topology = topology
+    this.#alerts = topology.speaksForDaemon ? this.#createAlertHub() : null
     this.#useTopology(topology)
+  }
+
+  /** The daemon's alert hub (see src/alerts); alerts live in memory until the history store keeps them. */
+  #createAlertHub (): { hub: AlertHub, router: AlertRouter } {
+    const hub = new AlertHub({ store: new MemoryAlertStore(), metrics: registerAlertMetrics(this.stats.metrics.registry) })
+    const router = new AlertRouter()
+    hub.subscribeRouted(router)
+    // The wforce blacklist acts on accepted alerts; it lives as long as the process, as the hub does.
+    hub.subscribe(this.#delivery.blacklist)
+    return { hub, router }
+  }
+
+  /** The hub the blacklist and the policies subscribe to; null in a process that does not speak for the daemon. */
+  get alertHub (): AlertHub | null { return this.#alerts?.hub ?? null }
+
+  /** Makes a configuration's alert options, filter and routes the hub's (start and each reload). */
+  #configureAlerts (gen: Generation): void {
+    if (this.#alerts === null) return
+    this.#alerts.hub.configure(gen.alertHubConfig())
+    const { routes, ports } = gen.alertRoutes()
+    this.#alerts.router.configure(routes, ports)
   }
 
   static async start (options: AppOptions): Promise<App> {
@@ -135,7 +161,8 @@ export class App {
       reloadHere: () => this.#reloadHere(),
       reloadGeoIPHere: () => this.current.geoip.reloadAllAsync(),
       applyLiveSettings: (live) => { applyLiveHttpSettings(this.current.settings, live) },
-      blacklistHere: (input) => this.#delivery.blacklist.request(input)
+      blacklistHere: (input) => this.#delivery.blacklist.request(input),
+      alerts: this.#alerts?.hub ?? null
     }
   }
 
@@ -163,7 +190,8 @@ export class App {
           this.#stopRequested = true
           topology().requestShutdown()
         },
-        blacklist: (input) => topology().blacklist(input)
+        blacklist: (input) => topology().blacklist(input),
+        submitAlert: (input) => { topology().submitAlert(input) }
       }
     }
   }
@@ -181,6 +209,7 @@ export class App {
     registerBlacklistMetrics(stats.metrics.registry, () => this.#delivery.blacklist.figures())
     const topology = this.#topology
     gen.start({ schedules: topology.runsSchedules, blacklist: topology.speaksForDaemon })
+    this.#configureAlerts(gen)
     if (topology.servesHttp) await this.http.listen(settings.listeners, topology.speaksForDaemon)
     if (topology.runsConsole && settings.controlSocket !== null) {
       if (settings.consoleKey === null && !settings.consoleKeyRejected) logger.warn('controlSocket() without setKey(): consoles cannot connect until a key is set')
@@ -218,6 +247,7 @@ export class App {
     this.http.setCustomEndpoints(next.settings.customEndpoints)
     next.start({ schedules: this.#topology.runsSchedules, blacklist: this.#topology.speaksForDaemon })
     this.#gen = next
+    this.#configureAlerts(next)
     void old.retire(10_000).catch((err: unknown) => logger.error('retiring the previous configuration failed', { error: err as Error }))
     if (restartOnly.length > 0) logger.warn('reloaded, but these settings only change at restart', { settings: restartOnly.join(', ') })
     return { ok: true, luaStates: next.pool.size }
@@ -242,6 +272,8 @@ export class App {
       await closed
     }
     await this.#consoleServer?.close()
+    // Digests gathered so far go into the mail queue before it drains.
+    this.#alerts?.router.close()
     await this.#gen?.retire(graceMs)
     await this.#delivery.drain(graceMs)
   }

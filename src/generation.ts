@@ -1,3 +1,4 @@
+import { AlertSettings, type AlertHubConfig, type AlertRoute, type AlertRoutePorts } from './alerts/index.ts'
 import { BlacklistSetup, WforceBlacklist } from './blacklist/index.ts'
 import { DaemonSettings } from './config/settings.ts'
 import { type DeviceParser } from './device/index.ts'
@@ -5,6 +6,7 @@ import { TrackalertError } from './errors.ts'
 import { GeoIPRegistry } from './geoip/index.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule, type ConsoleOutput, type DaemonPort, type HostServices } from './lua/api/index.ts'
+import { luaAlertAddress, luaAlertFilter } from './lua/api/alert-calls.ts'
 import { LuaDispatcher } from './lua/dispatcher.ts'
 import { LuaScriptError } from './lua/lua-error.ts'
 import { LuaStatePool } from './lua/pool.ts'
@@ -74,6 +76,7 @@ interface GenerationParts {
   readonly geoip: GeoIPRegistry
   readonly lualib: LuaLibrary
   readonly blacklist: BlacklistSetup
+  readonly alerts: AlertSettings
 }
 
 /**
@@ -94,6 +97,7 @@ export class Generation {
   readonly geoip: GeoIPRegistry
   readonly lualib: LuaLibrary
   readonly blacklist: BlacklistSetup
+  readonly alerts: AlertSettings
   #retired: Promise<void> | null = null
 
   private constructor (parts: GenerationParts, shared: SharedServices) {
@@ -106,6 +110,7 @@ export class Generation {
     this.geoip = parts.geoip
     this.lualib = parts.lualib
     this.blacklist = parts.blacklist
+    this.alerts = parts.alerts
     this.dispatcher = new LuaDispatcher(this.pool, shared.stats, this.settings.maxLuaCallsInFlight, { maxQueueWaitMs: this.settings.maxQueueWaitMs })
     this.pipeline = new ReportPipeline(this.runtime.lua, this.dispatcher, shared.stats, shared.clock)
     this.pipeline.enricher = shared.devices
@@ -123,8 +128,9 @@ export class Generation {
     const scheduler = new Scheduler({ onRun: (name, result, ms) => stats.recordBackgroundRun(name, result, ms) })
     const geoip = new GeoIPRegistry()
     const blacklist = new BlacklistSetup(shared.delivery.blacklist)
+    const alerts = new AlertSettings()
     const services: HostServices = {
-      settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output, daemon: shared.daemon, blacklist
+      settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output, daemon: shared.daemon, alerts, blacklist
     }
     const lualib = new LuaLibrary({ counters: shared.lualibCounters, mailDelivery: shared.delivery.mail })
     const runtime = await LuaRuntime.create(services, [...lualib.modules, ...(options.extraApiModules ?? [])])
@@ -136,16 +142,17 @@ export class Generation {
     } catch (err) {
       throw new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: ${(err as Error).message}`, { cause: err })
     }
-    for (const name of ['report', 'stats', 'readyz', 'livez', ...settings.customEndpoints]) stats.registerCommand(name)
+    for (const name of ['report', 'stats', 'readyz', 'livez', 'alerts', ...settings.customEndpoints]) stats.registerCommand(name)
     const states: LuaState[] = []
     for (let i = 1; i <= settings.numLuaStates; i++) {
       const state = runtime.createState('report', i, settings.luaTimeLimitMs)
       await loadConfig(state, options)
       states.push(state)
     }
+    checkAlertMail(alerts, lualib)
     configState.timeLimitMs = settings.luaTimeLimitMs
     if (!settings.reportDefined && shared.daemon.speaksForDaemon) logger.warn('no report function set (setReport): reports are accepted and only counted')
-    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib, blacklist }, shared)
+    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib, alerts, blacklist }, shared)
   }
 
   /**
@@ -162,6 +169,22 @@ export class Generation {
     if (schedules) this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null))
   }
 
+  /** The alert hub's settings under this configuration (setAlertOptions, setAlertFilter). */
+  alertHubConfig (): AlertHubConfig {
+    const { rateLimitS, bounds, filter } = this.alerts
+    return { rateLimitS, bounds, filter: filter ? luaAlertFilter(this.lua, this.dispatcher) : null }
+  }
+
+  /** The routes (setAlertRoute) and how they reach this configuration's webhooks, mail relay and Lua. */
+  alertRoutes (): { routes: readonly AlertRoute[], ports: AlertRoutePorts } {
+    const ports: AlertRoutePorts = {
+      runWebhook: (name, body) => this.webhooks.run(name, body),
+      sendMail: (message) => this.lualib.mail.configured && this.lualib.mail.enqueue(message),
+      userAddress: (index, routed) => luaAlertAddress(this.lua, this.dispatcher, index, routed)
+    }
+    return { routes: this.alerts.routes, ports }
+  }
+
   /**
    * Stops schedules, lets in-flight Lua calls finish, closes the Lua library's connections.
    * Queued webhooks and mail are the process's: they stay queued (see ProcessDelivery). Idempotent.
@@ -174,6 +197,18 @@ export class Generation {
       await this.lualib.close(graceMs)
     })()
     return this.#retired
+  }
+}
+
+/** A route that mails needs a relay and a sender, known once the whole file ran (setMailRelay may come later). */
+function checkAlertMail (alerts: AlertSettings, lualib: LuaLibrary): void {
+  for (const route of alerts.routes) {
+    for (const [what, from] of [['user_mail', route.userMail?.from], ['admin_digest', route.digest?.from]] as const) {
+      if (what === 'user_mail' ? route.userMail === null : route.digest === null) continue
+      const fail = (why: string): TrackalertError => new TrackalertError('TA_ERR_CONFIG_LOAD', `error loading configuration: setAlertRoute: ${what} ${why}`)
+      if (!lualib.mail.configured) throw fail('needs a mail relay (setMailRelay{host = ...})')
+      if (from === undefined && lualib.mail.settings?.from === undefined) throw fail("needs a sender: give 'from' here or in setMailRelay")
+    }
   }
 }
 

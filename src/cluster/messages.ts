@@ -1,3 +1,4 @@
+import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type LiveHttpSettings } from '../config/settings.ts'
 import { type ProcessFigures } from './figures.ts'
 import { TrackalertError } from '../errors.ts'
@@ -24,6 +25,10 @@ export type ToPrimary =
   | { readonly t: 'shutdown' }
   /** A worker's Lua asked wforceBlacklist{input}: the primary decides. */
   | { readonly t: 'blacklist', readonly id: number, readonly input: unknown }
+  /** A worker's raiseAlert / finding for the hub, which runs in the primary (no reply). */
+  | { readonly t: 'alert', readonly input: AlertInput }
+  /** GET /command/alerts served by a worker: the hub answers with `alerts`. */
+  | { readonly t: 'alerts', readonly id: number, readonly query: AlertQuery }
   | Reply
 
 export interface Reply {
@@ -34,6 +39,7 @@ export interface Reply {
   readonly figures?: ProcessFigures
   readonly list?: ProcessFigures[]
   readonly blacklist?: { readonly ok: boolean, readonly reason: string }
+  readonly alerts?: Alert[]
 }
 
 /** Sends the reply to request `id` once `work` settles: its fields, or its error's message. */

@@ -1,3 +1,4 @@
+import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
 import { forkClusterWorker, type ForkWorker, type WorkerProcess as Worker } from './channel.ts'
@@ -15,6 +16,9 @@ export interface PrimaryHost {
   requestShutdown (): void
   /** A worker's Lua called wforceBlacklist{}. */
   blacklist (input: unknown): Promise<{ ok: boolean, reason: string }>
+  /** An alert raised in a worker, for the daemon's hub (in this process). */
+  submitAlert (input: AlertInput): void
+  queryAlerts (query: AlertQuery): Promise<Alert[]>
 }
 
 export interface ClusterPrimaryOptions {
@@ -136,6 +140,8 @@ export class ClusterPrimary {
       case 'reply': this.#requests.settle(msg); return
       case 'shutdown': host.requestShutdown(); return
       case 'blacklist': this.#answer(worker, msg.id, host.blacklist(msg.input).then((blacklist) => ({ blacklist }))); return
+      case 'alert': host.submitAlert(msg.input); return
+      case 'alerts': this.#answer(worker, msg.id, host.queryAlerts(msg.query).then((alerts) => ({ alerts }))); return
       case 'collect':
         this.#answer(worker, msg.id, Promise.all([host.ownFigures(), this.#figures(worker)]).then(([own, others]) => ({ list: [own, ...others] })))
         return

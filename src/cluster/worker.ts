@@ -1,3 +1,4 @@
+import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
 import { type ParentChannel } from './channel.ts'
@@ -99,5 +100,16 @@ export class ClusterWorkerLink {
   requestShutdown (): void { this.#send({ t: 'shutdown' }) }
   async blacklist (input: unknown): Promise<{ ok: boolean, reason: string }> {
     return (await this.#request('blacklist', input)).blacklist ?? { ok: false, reason: 'no answer from the primary process' }
+  }
+
+  /** Fire and forget, as raiseAlert is: the hub in the primary logs what it cannot accept. */
+  submitAlert (input: AlertInput): void { this.#send({ t: 'alert', input }) }
+
+  async queryAlerts (query: AlertQuery): Promise<Alert[]> {
+    const reply = await this.#requests.request('primary alerts', (id) => {
+      if (this.#parent.send === undefined || !this.#parent.connected) throw new TrackalertError('TA_ERR_CLUSTER', 'not connected to the primary process')
+      this.#parent.send({ t: 'alerts', id, query } satisfies ToPrimary)
+    })
+    return reply.alerts ?? []
   }
 }

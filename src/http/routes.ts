@@ -1,4 +1,5 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http'
+import { type Alert, type AlertQuery } from '../alerts/index.ts'
 import { type CustomEndpointRunner, type CustomOutcome, type CustomResult } from '../report/custom-endpoint.ts'
 import { type ReportOutcome, type ReportPipeline } from '../report/pipeline.ts'
 import { type DaemonStats } from '../stats/index.ts'
@@ -19,6 +20,8 @@ export interface FrontendContext {
   readonly current: () => ServingParts
   readonly maxBody: () => number
   readonly isReady: () => boolean
+  /** GET /command/alerts: the daemon's hub answers, in this process or over IPC. */
+  readonly alerts: (query: AlertQuery) => Promise<Alert[]>
 }
 
 export interface RouteContext extends FrontendContext {

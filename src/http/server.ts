@@ -12,12 +12,14 @@ import { NOT_FOUND, UNAUTHORIZED, sendJson } from './respond.ts'
 import {
   customRoute, livezRoute, metricsRoute, readyzRoute, reportRoute, statsRoute, type FrontendContext, type Route, type RouteContext
 } from './routes.ts'
+import { alertsRoute } from './alerts-route.ts'
 
 const builtinRoutes: Record<string, Route> = {
   report: reportRoute,
   stats: statsRoute,
   readyz: readyzRoute,
-  livez: livezRoute
+  livez: livezRoute,
+  alerts: alertsRoute
 }
 
 /** How often counts of refusals left out of the log are checked for an interval that is over. */

@@ -8,7 +8,7 @@ import { TrackalertError } from '../errors.ts'
 
 export type { LuaCall } from './call.ts'
 
-export type FunctionKind = 'report' | 'custom' | 'background'
+export type FunctionKind = 'report' | 'custom' | 'background' | 'alert'
 
 /** Receives the per-call figures: WTW/WTR timings, Lua errors and calls shed past the wait bound. */
 export interface DispatchObserver {
@@ -40,6 +40,7 @@ const SHEDDABLE: ReadonlySet<FunctionKind> = new Set(['report', 'custom'])
 
 function refFor (state: LuaState, kind: FunctionKind, name: string): number | undefined {
   if (kind === 'report') return state.reportRef === 0 ? undefined : state.reportRef
+  if (kind === 'alert') return state.alertRefs.get(name)
   return kind === 'custom' ? state.customRefs.get(name) : state.backgroundRefs.get(name)
 }
 

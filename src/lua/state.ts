@@ -34,6 +34,10 @@ export class LuaState {
   reportRef = 0
   readonly customRefs = new Map<string, number>()
   readonly backgroundRefs = new Map<string, number>()
+  /** setAlertFilter ('filter') and setAlertRoute address functions ('route:N'), run by the alert hub. */
+  readonly alertRefs = new Map<string, number>()
+  /** setAlertRoute calls made in this state: a route's index, the same in every state. */
+  alertRoutesDefined = 0
   /** True while the state runs trackalert.conf; report states then repeat what the config state did. */
   loadingConfig = false
   /** Free-form slot for the host API (per-state objects such as NetmaskGroups). */

@@ -3,9 +3,10 @@ import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { RELOAD_SUCCESS } from '../geoip/index.ts'
 import { logger } from '../log/index.ts'
 import { type BlacklistAnswer } from '../lua/api/index.ts'
+import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
-import { Attached, ownFigures, ReloadGate, SummedFigures, type ReloadHooks } from './shared.ts'
+import { Attached, queryHere, submitHere, ownFigures, ReloadGate, SummedFigures, type ReloadHooks } from './shared.ts'
 import { type LocalProcess, type ServingInfo, type Topology } from './topology.ts'
 
 export interface PrimaryTopologyOptions extends ReloadHooks {
@@ -50,7 +51,9 @@ export class PrimaryTopology implements Topology {
         reload: () => this.reloadAll(),
         reloadGeoIP: () => this.#local.get().reloadGeoIPHere(),
         requestShutdown: () => this.requestShutdown(),
-        blacklist: async (input) => this.blacklist(input)
+        blacklist: async (input) => this.blacklist(input),
+        submitAlert: (input) => this.submitAlert(input),
+        queryAlerts: (query) => this.queryAlerts(query)
       }
     })
     this.#totals = new SummedFigures(this.#local, () => this.#cluster.collect())
@@ -86,6 +89,8 @@ export class PrimaryTopology implements Topology {
 
   /** The primary owns the daemon's blacklist: the workers' requests come here too. */
   blacklist (input: unknown): BlacklistAnswer { return this.#local.get().blacklistHere(input) }
+  submitAlert (input: AlertInput): void { submitHere(this.#local.get(), input) }
+  queryAlerts (query: AlertQuery): Promise<Alert[]> { return queryHere(this.#local.get(), query) }
 
   /** Forks the workers; the daemon is ready once all of them serve. */
   async start (serving: ServingInfo): Promise<void> {

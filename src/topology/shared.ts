@@ -3,6 +3,8 @@ import { aggregateMetricsText, mergeStatsStates, snapshotFromState, type StatsSn
 import { sumWebhookStats, type WebhookHookStats } from '../webhooks/index.ts'
 import { type LocalProcess } from './topology.ts'
 import { TrackalertError } from '../errors.ts'
+import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
+import { logger } from '../log/index.ts'
 
 /** Hooks around a daemon-wide reload (the CLI's sd_notify RELOADING=1 / READY=1). */
 export interface ReloadHooks {
@@ -74,4 +76,19 @@ export class SummedFigures {
     const others = await this.#others()
     return sumWebhookStats([this.#local.get().webhookStats(), ...others.map((o) => o.webhooks)])
   }
+}
+
+/** The hub of a process that speaks for the daemon; a process without one was wired wrongly. */
+function hubOf (local: LocalProcess): NonNullable<LocalProcess['alerts']> {
+  if (local.alerts === null) throw new TrackalertError('TA_ERR_CLUSTER', 'this process has no alert hub')
+  return local.alerts
+}
+
+/** Hands an alert to this process's hub; what it cannot accept is logged (raiseAlert returns at once). */
+export function submitHere (local: LocalProcess, input: AlertInput): void {
+  hubOf(local).submit(input).catch((err: unknown) => logger.error('alert not accepted', { type: input.type, error: err as Error }))
+}
+
+export function queryHere (local: LocalProcess, query: AlertQuery): Promise<Alert[]> {
+  return hubOf(local).query(query)
 }

@@ -1,9 +1,10 @@
 import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
 import { type BlacklistAnswer } from '../lua/api/index.ts'
+import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
-import { Attached, ReloadGate, type ReloadHooks } from './shared.ts'
+import { Attached, queryHere, submitHere, ReloadGate, type ReloadHooks } from './shared.ts'
 import { type LocalProcess, type ServingInfo, type Topology } from './topology.ts'
 
 export interface SingleProcessOptions extends ReloadHooks {
@@ -46,6 +47,8 @@ export class SingleProcess implements Topology {
   requestShutdown (): void { this.#options.onShutdownRequest() }
 
   blacklist (input: unknown): BlacklistAnswer { return this.#local.get().blacklistHere(input) }
+  submitAlert (input: AlertInput): void { submitHere(this.#local.get(), input) }
+  queryAlerts (query: AlertQuery): Promise<Alert[]> { return queryHere(this.#local.get(), query) }
 
   async start (serving: ServingInfo): Promise<void> {
     logger.notice('trackalert ready', { luaStates: serving.luaStates, listeners: serving.listeners })

@@ -1,3 +1,4 @@
+import { type Alert, type AlertHub, type AlertQuery } from '../alerts/index.ts'
 import { type DaemonSettings, type LiveHttpSettings } from '../config/settings.ts'
 import { type BlacklistAnswer, type DaemonPort } from '../lua/api/index.ts'
 import { type DaemonStats, type DaemonTotals } from '../stats/index.ts'
@@ -36,6 +37,8 @@ export interface LocalProcess {
   applyLiveSettings (live: LiveHttpSettings): void
   /** wforceBlacklist{} decided here: in the process that speaks for the daemon. */
   blacklistHere (input: unknown): BlacklistAnswer
+  /** The daemon's alert hub when this process speaks for the daemon, else null. */
+  readonly alerts: AlertHub | null
 }
 
 /** This process, now serving: what the daemon's ready line says. */
@@ -60,6 +63,8 @@ export interface Topology extends Capabilities, DaemonPort, DaemonTotals {
   pushLive (live: LiveHttpSettings): Promise<void>
   /** Stops the processes this one started, each finishing its requests within `graceMs`. */
   shutdownAll (graceMs: number): Promise<void>
+  /** GET /command/alerts: asks the daemon's hub, wherever it runs. */
+  queryAlerts (query: AlertQuery): Promise<Alert[]>
 }
 
 /**

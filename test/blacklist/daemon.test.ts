@@ -78,3 +78,27 @@ test('a bad setWforceBlacklist table stops the daemon at startup with the reason
   assert.notEqual(code, 0)
   assert.match(d.output(), /setWforceBlacklist: unknown option "expires"/)
 })
+
+test('alerts accepted by the hub block their source: raiseAlert in a worker reaches wforce through the primary', async (t) => {
+  const server = new FakeWforce()
+  await server.start()
+  t.after(() => server.stop())
+  const d = await startDaemon({
+    config: `${blacklistConfig([server.url])}
+setCustomEndpoint("alert", function(args)
+  raiseAlert{ type = args.attrs.type, severity = "high", remote = args.attrs.remote, evidence = { shared = args.attrs.shared == "yes" } }
+  return true, {}
+end)
+`
+  })
+  t.after(() => d.stop('SIGTERM', 5000))
+  const raise = (attrs: Record<string, string>): Promise<unknown> => request(`${d.url}/command/alert`, { body: { attrs } })
+  await raise({ type: 'password_spray', remote: '198.51.100.0/24' })
+  await raise({ type: 'password_spray', remote: '203.0.113.5', shared: 'yes' })
+  await raise({ type: 'risky_thing', remote: '203.0.113.6' })
+  await raise({ type: 'password_spray', remote: '203.0.113.7' })
+  await eventually(() => server.entries.length === 2, 'two entries from alerts')
+  assert.deepEqual(server.entries.map((e) => e.netmask ?? e.ip).sort(), ['198.51.100.0/24', '203.0.113.7'])
+  assert.match(server.entries[0].reason, /^trackalert password_spray alert \d+$/)
+  await eventually(async () => sample(await scrape(d), 'trackalert_wforce_blacklist_total', { result: 'skipped_shared' }) === 1, 'skipped_shared=1')
+})

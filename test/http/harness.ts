@@ -1,3 +1,4 @@
+import { MemoryAlertStore } from '../../src/alerts/index.ts'
 import { HttpFrontend } from '../../src/http/server.ts'
 import { parseComboAddress, type ComboAddress } from '../../src/net/index.ts'
 import { PASSWORD } from '../helpers/daemon.ts'
@@ -24,11 +25,14 @@ export async function startFrontend (config: string): Promise<FrontendUnderTest>
   const loaded = await loadGeneration(`setWebserverPassword("${PASSWORD}")\n${config}`)
   const { gen, stats } = loaded
   const state = { ready: true }
+  // An empty store: the front end's alert route answers from it.
+  const alerts = new MemoryAlertStore()
   const frontend = new HttpFrontend(() => gen.settings, {
     stats,
     current: () => gen,
     maxBody: () => gen.settings.maxBodyBytes,
-    isReady: () => state.ready
+    isReady: () => state.ready,
+    alerts: (query) => alerts.query(query)
   })
   frontend.setCustomEndpoints(gen.settings.customEndpoints)
   await frontend.listen([{ address: parseComboAddress('127.0.0.1:0') as ComboAddress, tls: null }], false)

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { type AlertHub } from '../../src/alerts/index.ts'
 import { type ParentChannel, type WorkerProcess } from '../../src/cluster/index.ts'
 import { type LiveHttpSettings } from '../../src/config/settings.ts'
 import { RELOAD_SUCCESS } from '../../src/geoip/index.ts'
@@ -18,6 +19,8 @@ export class TestProcess implements LocalProcess {
   geoipResult = RELOAD_SUCCESS
   readonly live: LiveHttpSettings[] = []
   readonly hooks: WebhookHookStats[]
+  /** The alert hub, for a process that speaks for the daemon in tests that raise alerts. */
+  alerts: AlertHub | null = null
 
   constructor (hookSuccesses = 0) {
     this.hooks = [{ id: 1, name: 'alerts', url: 'http://127.0.0.1:1/', successes: hookSuccesses, failures: 0, drops: 0 }]

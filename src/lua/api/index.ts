@@ -11,6 +11,7 @@ import { geoipFunctions } from './geoip.ts'
 import { deviceFunctions } from './device.ts'
 import { consoleFunctions } from './console.ts'
 import { blacklistFunctions } from './blacklist.ts'
+import { alertFunctions } from './alerts.ts'
 
 export {
   type HostServices, type BlacklistAnswer, type BlacklistPort, type ConsoleOutput, type DaemonPort, type DeviceCachePort, type GeoIPPort, type SchedulesPort,
@@ -18,6 +19,7 @@ export {
 } from './services.ts'
 export { type ApiContext, fn, internal, INTERNAL_PREFIX } from './context.ts'
 export { configOnly, inConfigState, once } from './config-only.ts'
+export { ALERT_FILTER_FN, alertAddressFn } from './alerts.ts'
 
 /**
  * A host API module: returns its host functions. A module may also carry Lua source (`prelude`)
@@ -28,5 +30,5 @@ export type ApiModule = ((ctx: ApiContext) => HostFunction[]) & { prelude?: { na
 
 export const coreApiModules: readonly ApiModule[] = [
   ioFunctions, addressFunctions, loggingFunctions, configFunctions, hookFunctions,
-  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, blacklistFunctions
+  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, alertFunctions, blacklistFunctions
 ]

@@ -1,3 +1,4 @@
+import { type AlertInput, type AlertSettings } from '../../alerts/index.ts'
 import { type DaemonSettings } from '../../config/settings.ts'
 import { type GeoIPLookup } from '../../geoip/index.ts'
 import { type StatsSnapshot } from '../../stats/index.ts'
@@ -83,6 +84,8 @@ export interface DaemonPort {
   requestShutdown (): void
   /** Lua `wforceBlacklist{}`: decided by the one process that owns the daemon's blacklist. */
   blacklist (input: unknown): BlacklistAnswer | Promise<BlacklistAnswer>
+  /** Lua `raiseAlert{...}`: hands the alert to the daemon's alert hub (in this process or over IPC); returns at once. */
+  submitAlert (input: AlertInput): void
 }
 
 /** Everything the host API modules may ask for; each module takes only the ports it names. */
@@ -96,4 +99,6 @@ export interface HostServices {
   readonly output: ConsoleOutput
   readonly daemon: DaemonPort
   readonly blacklist: BlacklistPort
+  /** What this configuration says about alerts (setAlertOptions, setAlertRoute, setAlertFilter). */
+  readonly alerts: AlertSettings
 }
