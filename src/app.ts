@@ -11,7 +11,7 @@ import { logger } from './log/index.ts'
 import { type ApiModule } from './lua/api/index.ts'
 import { systemClock, type Clock } from './report/pipeline.ts'
 import { checkStartupSettings } from './startup-checks.ts'
-import { DaemonStats, registerLuaLibraryMetrics, type PeriodicStatsLogger } from './stats/index.ts'
+import { DaemonStats, registerBlacklistMetrics, registerLuaLibraryMetrics, type PeriodicStatsLogger } from './stats/index.ts'
 import { LuaLibraryCounters } from './lualib/index.ts'
 import { fixedTopology, SingleProcess, type LocalProcess, type LocalReload, type Topology, type TopologyChoice } from './topology/index.ts'
 
@@ -86,6 +86,8 @@ export class App {
     const hub = new AlertHub({ store: new MemoryAlertStore(), metrics: registerAlertMetrics(this.stats.metrics.registry) })
     const router = new AlertRouter()
     hub.subscribeRouted(router)
+    // The wforce blacklist acts on accepted alerts; it lives as long as the process, as the hub does.
+    hub.subscribe(this.#delivery.blacklist)
     return { hub, router }
   }
 
@@ -166,6 +168,7 @@ export class App {
       reloadHere: () => this.#reloadHere(),
       reloadGeoIPHere: () => this.current.geoip.reloadAllAsync(),
       applyLiveSettings: (live) => { applyLiveHttpSettings(this.current.settings, live) },
+      blacklistHere: (input) => this.#delivery.blacklist.request(input),
       alerts: this.#alerts?.hub ?? null
     }
   }
@@ -195,6 +198,7 @@ export class App {
           this.#stopRequested = true
           topology().requestShutdown()
         },
+        blacklist: (input) => topology().blacklist(input),
         submitAlert: (input) => { topology().submitAlert(input) }
       }
     }
@@ -210,9 +214,10 @@ export class App {
     stats.setGaugeSource('lua_states_busy', () => this.current.pool.busy)
     stats.setGaugeSource('webhook_queue_size', () => this.current.webhooks.queueSize())
     registerLuaLibraryMetrics(stats.metrics.registry, () => this.current.lualib.metrics())
+    registerBlacklistMetrics(stats.metrics.registry, () => this.#delivery.blacklist.figures())
     const topology = this.#topology
     if (topology.servesHttp) this.#history.preloadPlaces()
-    gen.start({ schedules: topology.runsSchedules })
+    gen.start({ schedules: topology.runsSchedules, blacklist: topology.speaksForDaemon })
     this.#configureAlerts(gen)
     if (topology.servesHttp) await this.http.listen(settings.listeners, topology.speaksForDaemon)
     if (topology.runsConsole && settings.controlSocket !== null) {
@@ -250,7 +255,7 @@ export class App {
     next.settings.started = true
     if (this.#topology.servesHttp) this.#history.preloadPlaces()
     this.http.setCustomEndpoints(next.settings.customEndpoints)
-    next.start({ schedules: this.#topology.runsSchedules })
+    next.start({ schedules: this.#topology.runsSchedules, blacklist: this.#topology.speaksForDaemon })
     this.#gen = next
     this.#configureAlerts(next)
     void old.retire(10_000).catch((err: unknown) => logger.error('retiring the previous configuration failed', { error: err as Error }))

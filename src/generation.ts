@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import { AlertSettings, type AlertHubConfig, type AlertRoute, type AlertRoutePorts } from './alerts/index.ts'
+import { BlacklistSetup, WforceBlacklist } from './blacklist/index.ts'
 import { DaemonSettings } from './config/settings.ts'
 import { type DeviceParser } from './device/index.ts'
 import { TrackalertError } from './errors.ts'
@@ -44,15 +45,18 @@ export interface SharedServices {
 export class ProcessDelivery {
   readonly webhooks: WebhookDelivery
   readonly mail: MailDelivery
+  /** wforce blacklist entries: what was added, the cap and queued entries outlive a reload. */
+  readonly blacklist: WforceBlacklist
 
   constructor (stats: DaemonStats, counters: LuaLibraryCounters) {
     this.webhooks = new WebhookDelivery({ observer: webhookMetrics(stats) })
     this.mail = new MailDelivery(counters)
+    this.blacklist = new WforceBlacklist()
   }
 
-  /** Shutdown: both queues drain at once, webhooks for setWebHookDrainTimeoutSecs, mail for `graceMs`. */
+  /** Shutdown: the queues drain at once, webhooks for setWebHookDrainTimeoutSecs, mail and blacklist for `graceMs`. */
   async drain (graceMs: number): Promise<void> {
-    await Promise.all([this.webhooks.drain(), this.mail.close(graceMs)])
+    await Promise.all([this.webhooks.drain(), this.mail.close(graceMs), this.blacklist.drain(graceMs)])
   }
 }
 
@@ -81,6 +85,7 @@ interface GenerationParts {
   readonly lualib: LuaLibrary
   /** Where accepted reports are recorded (setHistory), or null. */
   readonly recorder: ReportRecorder | null
+  readonly blacklist: BlacklistSetup
   readonly alerts: AlertSettings
 }
 
@@ -101,6 +106,7 @@ export class Generation {
   readonly scheduler: Scheduler
   readonly geoip: GeoIPRegistry
   readonly lualib: LuaLibrary
+  readonly blacklist: BlacklistSetup
   readonly alerts: AlertSettings
   #retired: Promise<void> | null = null
   readonly #history: ProcessHistory
@@ -114,6 +120,7 @@ export class Generation {
     this.scheduler = parts.scheduler
     this.geoip = parts.geoip
     this.lualib = parts.lualib
+    this.blacklist = parts.blacklist
     this.alerts = parts.alerts
     this.dispatcher = new LuaDispatcher(this.pool, shared.stats, this.settings.maxLuaCallsInFlight, { maxQueueWaitMs: this.settings.maxQueueWaitMs })
     this.pipeline = new ReportPipeline(this.runtime.lua, this.dispatcher, shared.stats, shared.clock)
@@ -133,10 +140,11 @@ export class Generation {
     const webhooks = new WebhookDispatcher({ delivery: shared.delivery.webhooks })
     const scheduler = new Scheduler({ onRun: (name, result, ms) => stats.recordBackgroundRun(name, result, ms) })
     const geoip = new GeoIPRegistry()
+    const blacklist = new BlacklistSetup(shared.delivery.blacklist)
     const alerts = new AlertSettings()
     const services: HostServices = {
       settings, stats, webhooks, scheduler, geoip, devices: shared.devices, output: shared.output, daemon: shared.daemon,
-      history: shared.history, alerts
+      history: shared.history, alerts, blacklist
     }
     const lualib = new LuaLibrary({ counters: shared.lualibCounters, mailDelivery: shared.delivery.mail })
     const runtime = await LuaRuntime.create(services, [...lualib.modules, ...(options.extraApiModules ?? [])])
@@ -165,7 +173,7 @@ export class Generation {
     // Last: a store opened here is the process's, whatever happens to this configuration later.
     const recorder = await shared.history.attach(settings.history, options.configFile, (name) => geoip.get(name))
     if (!settings.reportDefined && shared.daemon.speaksForDaemon) logger.warn('no report function set (setReport): reports are accepted and only counted')
-    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib, recorder, alerts }, shared)
+    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib, recorder, alerts, blacklist }, shared)
   }
 
   /**
@@ -173,9 +181,12 @@ export class Generation {
    * included) and starts the background schedules when this process runs them (one process
    * of a multi-process daemon does, so that each runs once).
    */
-  start ({ schedules = true }: { schedules?: boolean } = {}): void {
+  start ({ schedules = true, blacklist = true }: { schedules?: boolean, blacklist?: boolean } = {}): void {
     this.webhooks.start()
     this.lualib.activate()
+    // One process owns the daemon's blacklist (the others forward wforceBlacklist{} to it);
+    // the setCurl*() TLS settings cover wforce too.
+    if (blacklist) this.blacklist.activate(this.webhooks.settings.tls)
     if (schedules) this.scheduler.start((name) => this.dispatcher.runAsync('background', name, null), (name, tickMs) => this.#claimTick(name, tickMs))
   }
 

@@ -23,6 +23,8 @@ export type ToPrimary =
   | { readonly t: 'reload', readonly id: number }
   | { readonly t: 'reload-geoip', readonly id: number }
   | { readonly t: 'shutdown' }
+  /** A worker's Lua asked wforceBlacklist{input}: the primary decides. */
+  | { readonly t: 'blacklist', readonly id: number, readonly input: unknown }
   /** A worker's raiseAlert / finding for the hub, which runs in the primary (no reply). */
   | { readonly t: 'alert', readonly input: AlertInput }
   /** GET /command/alerts served by a worker: the hub answers with `alerts`. */
@@ -36,6 +38,7 @@ export interface Reply {
   readonly text?: string
   readonly figures?: ProcessFigures
   readonly list?: ProcessFigures[]
+  readonly blacklist?: { readonly ok: boolean, readonly reason: string }
   readonly alerts?: Alert[]
 }
 

@@ -14,6 +14,8 @@ export interface PrimaryHost {
   reloadGeoIP (): Promise<string>
   /** A worker's Lua called shutdown(). */
   requestShutdown (): void
+  /** A worker's Lua called wforceBlacklist{}. */
+  blacklist (input: unknown): Promise<{ ok: boolean, reason: string }>
   /** An alert raised in a worker, for the daemon's hub (in this process). */
   submitAlert (input: AlertInput): void
   queryAlerts (query: AlertQuery): Promise<Alert[]>
@@ -137,6 +139,7 @@ export class ClusterPrimary {
     switch (msg.t) {
       case 'reply': this.#requests.settle(msg); return
       case 'shutdown': host.requestShutdown(); return
+      case 'blacklist': this.#answer(worker, msg.id, host.blacklist(msg.input).then((blacklist) => ({ blacklist }))); return
       case 'alert': host.submitAlert(msg.input); return
       case 'alerts': this.#answer(worker, msg.id, host.queryAlerts(msg.query).then((alerts) => ({ alerts }))); return
       case 'collect':

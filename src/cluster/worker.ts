@@ -87,10 +87,10 @@ export class ClusterWorkerLink {
     replyWhenDone(id, work, (reply) => { this.#send(reply) })
   }
 
-  #request (t: 'collect' | 'reload' | 'reload-geoip'): Promise<Reply> {
+  #request (t: 'collect' | 'reload' | 'reload-geoip' | 'blacklist', input?: unknown): Promise<Reply> {
     return this.#requests.request(`primary ${t}`, (id) => {
       if (this.#parent.send === undefined || !this.#parent.connected) throw new TrackalertError('TA_ERR_CLUSTER', 'not connected to the primary process')
-      this.#parent.send({ t, id } satisfies ToPrimary)
+      this.#parent.send((t === 'blacklist' ? { t, id, input } : { t, id }) satisfies ToPrimary)
     })
   }
 
@@ -98,6 +98,9 @@ export class ClusterWorkerLink {
   async reloadConfig (): Promise<string> { return (await this.#request('reload')).text ?? '' }
   async reloadGeoIPElsewhere (): Promise<void> { await this.#request('reload-geoip') }
   requestShutdown (): void { this.#send({ t: 'shutdown' }) }
+  async blacklist (input: unknown): Promise<{ ok: boolean, reason: string }> {
+    return (await this.#request('blacklist', input)).blacklist ?? { ok: false, reason: 'no answer from the primary process' }
+  }
 
   /** Fire and forget, as raiseAlert is: the hub in the primary logs what it cannot accept. */
   submitAlert (input: AlertInput): void { this.#send({ t: 'alert', input }) }

@@ -18,6 +18,7 @@ export const consoleCommands: readonly ConsoleCommand[] = [
   { name: 'stats', call: 'stats()', description: 'reports received since start' },
   { name: 'showACL', call: 'showACL()', description: 'the REST API access control list, one netmask per line' },
   { name: 'showCustomWebHooks', call: 'showCustomWebHooks()', description: 'custom webhooks and their delivery counts' },
+  { name: 'showWforceBlacklist', call: 'showWforceBlacklist()', description: 'the wforce blacklist: instances, entries added, skipped and failed' },
   { name: 'showPerfStats', call: 'showPerfStats()', description: 'wait and run time buckets of the last 5 minutes' },
   { name: 'showCommandStats', call: 'showCommandStats()', description: 'REST commands of the last 5 minutes' },
   { name: 'showCustomStats', call: 'showCustomStats()', description: 'custom counters of the last 5 minutes' },

@@ -22,3 +22,4 @@ export {
 } from './metrics.ts'
 export { DaemonStats, type DaemonStatsOptions, type DaemonTotals } from './daemon-stats.ts'
 export { registerLuaLibraryMetrics, type LuaLibraryFigures } from './lualib-metrics.ts'
+export { registerBlacklistMetrics, type BlacklistMetricFigures } from './blacklist-metrics.ts'

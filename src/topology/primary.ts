@@ -2,6 +2,7 @@ import { ClusterPrimary, type ForkWorker } from '../cluster/index.ts'
 import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { RELOAD_SUCCESS } from '../geoip/index.ts'
 import { logger } from '../log/index.ts'
+import { type BlacklistAnswer } from '../lua/api/index.ts'
 import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
@@ -50,6 +51,7 @@ export class PrimaryTopology implements Topology {
         reload: () => this.reloadAll(),
         reloadGeoIP: () => this.#local.get().reloadGeoIPHere(),
         requestShutdown: () => this.requestShutdown(),
+        blacklist: async (input) => this.blacklist(input),
         submitAlert: (input) => this.submitAlert(input),
         queryAlerts: (query) => this.queryAlerts(query)
       }
@@ -85,6 +87,8 @@ export class PrimaryTopology implements Topology {
 
   requestShutdown (): void { this.#options.onShutdownRequest() }
 
+  /** The primary owns the daemon's blacklist: the workers' requests come here too. */
+  blacklist (input: unknown): BlacklistAnswer { return this.#local.get().blacklistHere(input) }
   submitAlert (input: AlertInput): void { submitHere(this.#local.get(), input) }
   queryAlerts (query: AlertQuery): Promise<Alert[]> { return queryHere(this.#local.get(), query) }
 

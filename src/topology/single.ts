@@ -1,5 +1,6 @@
 import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { logger } from '../log/index.ts'
+import { type BlacklistAnswer } from '../lua/api/index.ts'
 import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
@@ -45,6 +46,7 @@ export class SingleProcess implements Topology {
 
   requestShutdown (): void { this.#options.onShutdownRequest() }
 
+  blacklist (input: unknown): BlacklistAnswer { return this.#local.get().blacklistHere(input) }
   submitAlert (input: AlertInput): void { submitHere(this.#local.get(), input) }
   queryAlerts (query: AlertQuery): Promise<Alert[]> { return queryHere(this.#local.get(), query) }
 

@@ -1,6 +1,6 @@
 import { type Alert, type AlertHub, type AlertQuery } from '../alerts/index.ts'
 import { type DaemonSettings, type LiveHttpSettings } from '../config/settings.ts'
-import { type DaemonPort } from '../lua/api/index.ts'
+import { type BlacklistAnswer, type DaemonPort } from '../lua/api/index.ts'
 import { type DaemonStats, type DaemonTotals } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
 
@@ -35,6 +35,8 @@ export interface LocalProcess {
   reloadGeoIPHere (): Promise<string>
   /** Applies a console change to what the REST API reads, made in another process. */
   applyLiveSettings (live: LiveHttpSettings): void
+  /** wforceBlacklist{} decided here: in the process that speaks for the daemon. */
+  blacklistHere (input: unknown): BlacklistAnswer
   /** The daemon's alert hub when this process speaks for the daemon, else null. */
   readonly alerts: AlertHub | null
 }

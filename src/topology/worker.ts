@@ -2,6 +2,7 @@ import { ClusterWorkerLink, type ParentChannel } from '../cluster/index.ts'
 import { CONFIG_RELOADED, type LiveHttpSettings } from '../config/settings.ts'
 import { RELOAD_SUCCESS } from '../geoip/index.ts'
 import { logger } from '../log/index.ts'
+import { type BlacklistAnswer } from '../lua/api/index.ts'
 import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
@@ -67,6 +68,8 @@ export class WorkerTopology implements Topology {
 
   requestShutdown (): void { this.#link.requestShutdown() }
 
+  /** The primary owns the daemon's blacklist. */
+  blacklist (input: unknown): Promise<BlacklistAnswer> { return this.#link.blacklist(input) }
   /** The hub runs in the primary. */
   submitAlert (input: AlertInput): void { this.#link.submitAlert(input) }
   queryAlerts (query: AlertQuery): Promise<Alert[]> { return this.#link.queryAlerts(query) }

@@ -29,7 +29,7 @@ function testAlertHub (loaded: () => Generation | null): AlertHub {
  * topology has it, except that the config may neither reload nor stop it. `who` names the tests
  * in the refusal messages.
  */
-function testDaemon (stats: DaemonStats, loaded: () => Generation | null, who: string): SingleProcess {
+function testDaemon (stats: DaemonStats, delivery: ProcessDelivery, loaded: () => Generation | null, who: string): SingleProcess {
   const daemon = new SingleProcess({ onShutdownRequest: () => { throw new Error(`shutdown() is not expected in ${who}`) } })
   const current = (): Generation => {
     const gen = loaded()
@@ -42,6 +42,7 @@ function testDaemon (stats: DaemonStats, loaded: () => Generation | null, who: s
     reloadHere: async () => ({ ok: false, message: `reloadConfig() is not available in ${who}` }),
     reloadGeoIPHere: () => current().geoip.reloadAllAsync(),
     applyLiveSettings: () => { throw new Error(`${who} have no console`) },
+    blacklistHere: (input) => delivery.blacklist.request(input),
     alerts: testAlertHub(loaded)
   })
   return daemon
@@ -57,14 +58,15 @@ export function inProcessServices (
   stats: DaemonStats, devices: DeviceParser, who: string, loaded: () => Generation | null, clock: Clock = systemClock
 ): SharedServices {
   const lualibCounters = new LuaLibraryCounters()
+  const delivery = new ProcessDelivery(stats, lualibCounters)
   return {
-    delivery: new ProcessDelivery(stats, lualibCounters),
+    delivery,
     stats,
     devices,
     output: { capturing: false, write: () => {} },
     clock,
     lualibCounters,
     history: new ProcessHistory({ registry: stats.metrics.registry, clock, prunes: () => false }),
-    daemon: testDaemon(stats, loaded, who)
+    daemon: testDaemon(stats, delivery, loaded, who)
   }
 }

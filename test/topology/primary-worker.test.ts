@@ -130,3 +130,12 @@ test('shutdown() in a worker stops the whole daemon; stopping the primary stops 
   await d.primary.shutdownAll(1000)
   assert.deepEqual(d.workers.map((w) => w.ipc.isDead()), [true, true])
 })
+
+test('wforceBlacklist{} in a worker is decided by the primary, which owns the daemon\'s blacklist', async (t) => {
+  const d = await startDaemon(t, 2)
+  d.local.hooks[0].successes = 42
+  const answer = await d.workers[1].topology.blacklist({ ip: '198.51.100.7', reason: 'site policy' })
+  assert.deepEqual(answer, { ok: true, reason: 'decided in the process with 42 hook successes' })
+  assert.deepEqual(d.local.blacklisted, [{ ip: '198.51.100.7', reason: 'site policy' }])
+  assert.deepEqual(d.workers.map((w) => w.local.blacklisted.length), [0, 0])
+})

@@ -41,6 +41,13 @@ export class TestProcess implements LocalProcess {
 
   applyLiveSettings (live: LiveHttpSettings): void { this.live.push(live) }
 
+  /** wforceBlacklist{} requests decided in this process. */
+  readonly blacklisted: unknown[] = []
+  blacklistHere (input: unknown): { ok: boolean, reason: string } {
+    this.blacklisted.push(input)
+    return { ok: true, reason: `decided in the process with ${this.hooks[0].successes} hook successes` }
+  }
+
   /** `n` accepted reports, as the report pipeline counts them. */
   report (n: number): void {
     for (let i = 0; i < n; i++) {

@@ -12,10 +12,11 @@ import { deviceFunctions } from './device.ts'
 import { consoleFunctions } from './console.ts'
 import { historyFunctions } from './history.ts'
 import { alertFunctions } from './alerts.ts'
+import { blacklistFunctions } from './blacklist.ts'
 
 export {
-  type HostServices, type ConsoleOutput, type DaemonPort, type DeviceCachePort, type GeoIPPort, type HistoryAccess,
-  type HistoryPort, type SchedulesPort, type StatsPort, type WebhooksPort
+  type HostServices, type BlacklistAnswer, type BlacklistPort, type ConsoleOutput, type DaemonPort, type DeviceCachePort,
+  type GeoIPPort, type HistoryAccess, type HistoryPort, type SchedulesPort, type StatsPort, type WebhooksPort
 } from './services.ts'
 export { type ApiContext, fn, internal, INTERNAL_PREFIX } from './context.ts'
 export { configOnly, inConfigState, once } from './config-only.ts'
@@ -30,5 +31,5 @@ export type ApiModule = ((ctx: ApiContext) => HostFunction[]) & { prelude?: { na
 
 export const coreApiModules: readonly ApiModule[] = [
   ioFunctions, addressFunctions, loggingFunctions, configFunctions, hookFunctions,
-  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, historyFunctions, alertFunctions
+  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, historyFunctions, alertFunctions, blacklistFunctions
 ]

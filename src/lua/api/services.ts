@@ -26,6 +26,18 @@ export interface WebhooksPort {
   configure (patch: WebhookSettingsPatch): void
 }
 
+/** How a wforceBlacklist{} request ended. `ok`: blocked or already blocked. */
+export interface BlacklistAnswer { readonly ok: boolean, readonly reason: string }
+
+/** The wforce blacklist: setWforceBlacklist{} (config), wforceBlacklist{} and showWforceBlacklist(). */
+export interface BlacklistPort {
+  /** Validates and keeps this configuration's options; throws on a bad table. */
+  configure (options: unknown): void
+  /** Checks a wforceBlacklist{} table here, so a bad one fails at the caller's line; throws when bad. */
+  validate (input: unknown): void
+  showText (): string
+}
+
 /** Schedules for background functions. */
 export interface SchedulesPort {
   addCron (expression: string, name: string): void
@@ -89,6 +101,8 @@ export interface DaemonPort {
   reloadGeoIPAll (): Promise<string>
   /** Lua `shutdown()`: the whole daemon stops gracefully. */
   requestShutdown (): void
+  /** Lua `wforceBlacklist{}`: decided by the one process that owns the daemon's blacklist. */
+  blacklist (input: unknown): BlacklistAnswer | Promise<BlacklistAnswer>
   /** Lua `raiseAlert{...}`: hands the alert to the daemon's alert hub (in this process or over IPC); returns at once. */
   submitAlert (input: AlertInput): void
 }
@@ -104,6 +118,7 @@ export interface HostServices {
   readonly output: ConsoleOutput
   readonly daemon: DaemonPort
   readonly history: HistoryPort
+  readonly blacklist: BlacklistPort
   /** What this configuration says about alerts (setAlertOptions, setAlertRoute, setAlertFilter). */
   readonly alerts: AlertSettings
 }

@@ -1,0 +1,6 @@
+export { parseWforceBlacklistConfig, BLACKLIST_DEFAULTS, type WforceBlacklistConfig } from './config.ts'
+export { entryForAlert, entryFromRequest, entryKey, type BlacklistEntry } from './entry.ts'
+export { BlacklistDelivery, type BlacklistJob, type WforceHealth } from './delivery.ts'
+export { WforceBlacklist, DECISIONS, type BlacklistDecision, type BlacklistFigures, type BlacklistOutcome, type WforceBlacklistOptions } from './service.ts'
+export { parseGetBL, parseWforceTime } from './wforce-client.ts'
+export { BlacklistSetup } from './setup.ts'
