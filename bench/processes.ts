@@ -2,8 +2,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-/** Compiled entry points, relative to this file in dist/bench/. */
-export const DAEMON_CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
+/**
+ * Compiled entry points, relative to this file in dist/bench/. BENCH_DAEMON_CLI runs another build of
+ * the daemon (e.g. an older revision's dist/src/cli/main.js) under the same scenarios, for before/after.
+ */
+export const DAEMON_CLI = process.env.BENCH_DAEMON_CLI ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
 export const BARE_SERVER = fileURLToPath(new URL('./bare-server.js', import.meta.url))
 export const WEBHOOK_RECEIVER = fileURLToPath(new URL('./webhook-receiver.js', import.meta.url))
 
