@@ -1,6 +1,7 @@
 import type { Agent } from 'undici'
 import { buildTlsConnectOptions, Deadline, isRetryableStatus, loadUndici, parseRetryAfter, type AttemptOutcome, type OutboundTlsSettings } from '../outbound/index.ts'
 import { entryKey, normalizeWhere, type BlacklistEntry } from './entry.ts'
+import { TrackalertError } from '../errors.ts'
 
 const REPLY_LIMIT = 64 * 1024
 /** getBL lists every entry; a large site's list is big, but not this big. */
@@ -78,10 +79,10 @@ export async function getBL (pool: Promise<Agent>, baseUrl: string, creds: Wforc
     const length = Number(res.headers['content-length'] ?? 0)
     if (length > GETBL_LIMIT) {
       await res.body.dump()
-      throw new Error(`getBL reply too large (${length} bytes)`)
+      throw new TrackalertError('TA_ERR_OUTBOUND', `getBL reply too large (${length} bytes)`)
     }
     const text = await res.body.text()
-    if (res.statusCode !== 200) throw new Error(`getBL: HTTP status ${res.statusCode}${wforceReason(text)}`)
+    if (res.statusCode !== 200) throw new TrackalertError('TA_ERR_OUTBOUND', `getBL: HTTP status ${res.statusCode}${wforceReason(text)}`)
     return parseGetBL(JSON.parse(text) as unknown)
   } finally {
     deadline.cancel()

@@ -320,7 +320,7 @@ export class Scheduler {
         if (this.#state === 'started') this.#drain()
         if (this.#active === 0) for (const wake of this.#idleWaiters.splice(0)) wake()
       },
-      (err: unknown) => { this.#finish(func, started, { err: new Error(`cluster-wide claim failed: ${err instanceof Error ? err.message : String(err)}`) }) }
+      (err: unknown) => { this.#finish(func, started, { err: new TrackalertError('TA_ERR_HISTORY', `cluster-wide claim failed: ${err instanceof Error ? err.message : String(err)}`) }) }
     )
   }
 

@@ -2,6 +2,7 @@ import { LUA_TSTRING, LUA_TTABLE } from '../constants.ts'
 import { type HostFunction } from '../host.ts'
 import { parseComboAddress, parseIP, parseNetmask, Netmask, NetmaskGroup, type IPAddress } from '../../net/index.ts'
 import { type ApiContext, fn, internal } from './context.ts'
+import { TrackalertError } from '../../errors.ts'
 
 /**
  * ComboAddress, Netmask and NetmaskGroup. Objects are Lua tables with shared metatables built by the
@@ -34,7 +35,7 @@ export function addressFunctions ({ lua, args }: ApiContext<unknown>): HostFunct
     }
     if (text === null) throw args.bad(L, i, name, 'ComboAddress')
     const ip = ipOf(text)
-    if (ip === null) throw new Error(`${name}: '${text}' is not an IP address`)
+    if (ip === null) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: '${text}' is not an IP address`)
     return ip
   }
 
@@ -64,7 +65,7 @@ export function addressFunctions ({ lua, args }: ApiContext<unknown>): HostFunct
   const netmaskFromCA = (L: number, name: string): Netmask => {
     const ip = readAddress(L, 1, name)
     const bits = args.optNumber(L, 2, name, ip.family === 4 ? 32 : 128)
-    try { return new Netmask(ip, bits) } catch (err) { throw new Error(`${name}: ${(err as Error).message}`, { cause: err }) }
+    try { return new Netmask(ip, bits) } catch (err) { throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: ${(err as Error).message}`, { cause: err }) }
   }
 
   const group = (L: number, name: string): NetmaskGroup => {
@@ -73,14 +74,14 @@ export function addressFunctions ({ lua, args }: ApiContext<unknown>): HostFunct
     const id = raw.lua_tonumberx(L, -1, 0)
     raw.lua_settop(L, -2)
     const g = groups.get(id)
-    if (g === undefined) throw new Error(`${name}: not a NetmaskGroup`)
+    if (g === undefined) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: not a NetmaskGroup`)
     return g
   }
 
   const newCA = (L: number): number => {
     const text = args.string(L, 1, 'newCA')
     const ca = parseComboAddress(text)
-    if (ca === null) throw new Error(`newCA: '${text}' is not an IP address (IP, IPv4:port or [IPv6]:port)`)
+    if (ca === null) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `newCA: '${text}' is not an IP address (IP, IPv4:port or [IPv6]:port)`)
     pushCA(L, ca.text, ca.port, ca.ip.family)
     return 1
   }
@@ -92,7 +93,7 @@ export function addressFunctions ({ lua, args }: ApiContext<unknown>): HostFunct
       if (raw.lua_type(L, 1) === LUA_TTABLE) return pushNetmask(L, netmaskFromCA(L, 'newNetmask'))
       const text = args.string(L, 1, 'newNetmask')
       const mask = parseNetmask(text)
-      if (mask === null) throw new Error(`newNetmask: '${text}' is not a netmask (address/bits)`)
+      if (mask === null) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `newNetmask: '${text}' is not a netmask (address/bits)`)
       return pushNetmask(L, mask)
     }),
     fn('newNetmaskFromCA', (L) => pushNetmask(L, netmaskFromCA(L, 'newNetmaskFromCA'))),
@@ -101,7 +102,7 @@ export function addressFunctions ({ lua, args }: ApiContext<unknown>): HostFunct
       let mask = masks.get(key)
       if (mask === undefined) {
         mask = parseNetmask(key) ?? undefined
-        if (mask === undefined) throw new Error(`match: bad netmask ${key}`)
+        if (mask === undefined) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `match: bad netmask ${key}`)
         if (masks.size > 10000) masks.clear()
         masks.set(key, mask)
       }
@@ -121,7 +122,7 @@ export function addressFunctions ({ lua, args }: ApiContext<unknown>): HostFunct
       const g = group(L, 'addMask')
       const text = args.string(L, 2, 'addMask')
       const mask = parseNetmask(text)
-      if (mask === null) throw new Error(`addMask: '${text}' is not a netmask (address/bits)`)
+      if (mask === null) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `addMask: '${text}' is not a netmask (address/bits)`)
       g.add(mask)
       return 0
     }),

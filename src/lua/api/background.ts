@@ -4,13 +4,14 @@ import { pushNumber } from '../values.ts'
 import { configOnly } from './config-only.ts'
 import { type ApiContext, fn } from './context.ts'
 import { type HostServices } from './services.ts'
+import { TrackalertError } from '../../errors.ts'
 
 /** Schedules for background functions (config only) and durationToSeconds (everywhere). */
 export function backgroundFunctions ({ lua, args, services }: ApiContext<Pick<HostServices, 'settings' | 'scheduler'>>): HostFunction[] {
   const { scheduler, settings } = services
   const known = (name: string, fnName: string): void => {
     if (!settings.backgroundFunctions.has(name)) {
-      throw new Error(`${fnName}: no background function named '${name}' (register it first with setBackground)`)
+      throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${fnName}: no background function named '${name}' (register it first with setBackground)`)
     }
   }
   return [
@@ -32,7 +33,7 @@ export function backgroundFunctions ({ lua, args, services }: ApiContext<Pick<Ho
     }),
     configOnly('setNumSchedulerThreads', (L) => {
       const n = args.integer(L, 1, 'setNumSchedulerThreads')
-      if (n < 1) throw new Error(`setNumSchedulerThreads: expected a positive number, got ${n}`)
+      if (n < 1) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `setNumSchedulerThreads: expected a positive number, got ${n}`)
       return n
     }, (n) => { scheduler.setMaxConcurrent(n) }),
     configOnly('setSchedulerTimeZone', (L) => args.string(L, 1, 'setSchedulerTimeZone'), (tz) => { scheduler.setTimeZone(tz) }),

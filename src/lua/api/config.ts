@@ -9,6 +9,7 @@ import { configOnly } from './config-only.ts'
 import { type ApiContext } from './context.ts'
 import { type HostServices } from './services.ts'
 import { type ListenerTls } from '../../config/settings.ts'
+import { TrackalertError } from '../../errors.ts'
 
 const TLS_VERSIONS: Record<string, ListenerTls['minVersion']> = {
   tlsv1: 'TLSv1', 'tlsv1.0': 'TLSv1', 'tlsv1.1': 'TLSv1.1', 'tlsv1.2': 'TLSv1.2', 'tlsv1.3': 'TLSv1.3'
@@ -25,12 +26,12 @@ export function configFunctions (ctx: ApiContext<Pick<HostServices, 'settings' |
   const raw = lua.raw
   const positive = (L: number, name: string): number => {
     const n = args.integer(L, 1, name)
-    if (n < 1) throw new Error(`${name}: expected a positive number, got ${n}`)
+    if (n < 1) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: expected a positive number, got ${n}`)
     return n
   }
   const netmask = (text: string, name: string): Netmask => {
     const mask = parseNetmask(text)
-    if (mask === null) throw new Error(`${name}: '${text}' is not a netmask (address/bits)`)
+    if (mask === null) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: '${text}' is not a netmask (address/bits)`)
     return mask
   }
   const listenerNeedsRestart = (L: number, state: LuaState, name: string): boolean => {
@@ -41,17 +42,17 @@ export function configFunctions (ctx: ApiContext<Pick<HostServices, 'settings' |
   const addListener = (L: number, state: LuaState, name: string, address: string, useTls: boolean, certFile: string, keyFile: string, opts: Record<string, unknown>): void => {
     if (listenerNeedsRestart(L, state, name)) return
     const ca = parseComboAddress(address)
-    if (ca === null || !/:\d+$/.test(address)) throw new Error(`${name}: '${address}' is not an IP:port address`)
+    if (ca === null || !/:\d+$/.test(address)) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: '${address}' is not an IP:port address`)
     let tls: ListenerTls | null = null
     if (useTls) {
       for (const file of [certFile, keyFile]) {
-        if (file === '' || !existsSync(file)) throw new Error(`${name}: TLS ${file === certFile ? 'certificate' : 'key'} file '${file}' not found`)
+        if (file === '' || !existsSync(file)) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: TLS ${file === certFile ? 'certificate' : 'key'} file '${file}' not found`)
       }
       const wanted = opts.min_protocol ?? opts.minimum_protocol
       let minVersion: ListenerTls['minVersion']
       if (wanted !== undefined) {
         minVersion = TLS_VERSIONS[String(wanted).toLowerCase()]
-        if (minVersion === undefined) throw new Error(`${name}: unknown min_protocol '${String(wanted)}' (TLSv1.2 or TLSv1.3)`)
+        if (minVersion === undefined) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: unknown min_protocol '${String(wanted)}' (TLSv1.2 or TLSv1.3)`)
       }
       tls = { certFile, keyFile, minVersion }
     }
@@ -88,7 +89,7 @@ export function configFunctions (ctx: ApiContext<Pick<HostServices, 'settings' |
     configOnly('setMaxLuaCallsInFlight', (L) => { settings.maxLuaCallsInFlight = positive(L, 'setMaxLuaCallsInFlight') }),
     configOnly('setMaxQueueWaitMs', (L) => {
       const ms = args.integer(L, 1, 'setMaxQueueWaitMs')
-      if (ms < 0) throw new Error(`setMaxQueueWaitMs: expected 0 (no bound) or a positive number of ms, got ${ms}`)
+      if (ms < 0) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `setMaxQueueWaitMs: expected 0 (no bound) or a positive number of ms, got ${ms}`)
       settings.maxQueueWaitMs = ms
     }),
     configOnly('setMaxRequestBodySize', (L) => { settings.maxBodyBytes = positive(L, 'setMaxRequestBodySize') })

@@ -9,6 +9,7 @@ import { configNotices } from './config-notice.ts'
 import { configOnly, inConfigState } from './config-only.ts'
 import { type ApiContext, fn } from './context.ts'
 import { type ConsoleOutput, type HostServices } from './services.ts'
+import { TrackalertError } from '../../errors.ts'
 
 type ConsolePorts = Pick<HostServices, 'settings' | 'scheduler' | 'output' | 'daemon'>
 
@@ -98,7 +99,7 @@ export function consoleFunctions (ctx: ApiContext<ConsolePorts>): HostFunction[]
     // A failed reload is a Lua error, so `trackalert -e 'reloadConfig()'` exits non-zero; the
     // previous configuration keeps serving either way.
     fn('reloadConfig', () => daemon.reloadAll().then((text): ResultPusher => {
-      if (text !== CONFIG_RELOADED) throw new Error(text)
+      if (text !== CONFIG_RELOADED) throw new TrackalertError('TA_ERR_CONFIG_LOAD', text)
       emit(services, text)
       return () => 0
     }))

@@ -6,6 +6,7 @@ import { configNotices } from './config-notice.ts'
 import { configOnly } from './config-only.ts'
 import { type ApiContext, fn, internal } from './context.ts'
 import { type HostServices } from './services.ts'
+import { TrackalertError } from '../../errors.ts'
 
 /**
  * GeoIP2 databases. A Lua GeoIP2DB is a table { name } with a shared metatable; each lookup
@@ -48,7 +49,7 @@ export function geoipFunctions (ctx: ApiContext<Pick<HostServices, 'geoip' | 'ou
     raw.luaL_setmetatable(L, lua.cstr('GeoIP2DB'))
     return 1
   }
-  const legacy = legacyGeoIPFunctions.map((name) => fn(name, () => { throw new Error(legacyGeoIPMessage(name)) }))
+  const legacy = legacyGeoIPFunctions.map((name) => fn(name, () => { throw new TrackalertError('TA_ERR_GEOIP', legacyGeoIPMessage(name)) }))
   return [
     configOnly('newGeoIP2DB', (L) => [args.string(L, 1, 'newGeoIP2DB'), args.string(L, 2, 'newGeoIP2DB')], ([name, file]) => { geoip.open(name, file) }),
     fn('getGeoIP2DB', (L, state) => {

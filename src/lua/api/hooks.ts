@@ -5,6 +5,7 @@ import { configNotices } from './config-notice.ts'
 import { configOnly, inConfigState, once } from './config-only.ts'
 import { type ApiContext, fn } from './context.ts'
 import { type HostServices } from './services.ts'
+import { TrackalertError } from '../../errors.ts'
 
 /** setReport, setCustomEndpoint, setBackground: take effect in every state; addCustomStat/incCustomStat. */
 export function hookFunctions (ctx: ApiContext<Pick<HostServices, 'settings' | 'stats' | 'output' | 'daemon'>>): HostFunction[] {
@@ -24,7 +25,7 @@ export function hookFunctions (ctx: ApiContext<Pick<HostServices, 'settings' | '
     }),
     fn('setCustomEndpoint', (L, state) => {
       const name = args.string(L, 1, 'setCustomEndpoint')
-      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`setCustomEndpoint: '${name}' is not a valid endpoint name (letters, digits, _ . -)`)
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `setCustomEndpoint: '${name}' is not a valid endpoint name (letters, digits, _ . -)`)
       state.customRefs.set(name, ref(L, 2, 'setCustomEndpoint'))
       if (inConfigState(state)) services.settings.customEndpoints.add(name)
       return 0

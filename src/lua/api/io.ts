@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type HostFunction } from '../host.ts'
 import { type ApiContext, internal } from './context.ts'
+import { TrackalertError } from '../../errors.ts'
 
 const FLAGS: Record<string, string> = { r: 'r', w: 'w', a: 'a', 'r+': 'r+', 'w+': 'w+', 'a+': 'a+' }
 const CHUNK = 64 * 1024
@@ -113,7 +114,7 @@ export function ioFunctions ({ lua, args }: ApiContext<unknown>): HostFunction[]
   const file = (L: number, fnName: string): LuaFile => {
     const id = args.integer(L, 1, fnName)
     const f = files.get(id)
-    if (f === undefined) throw new Error(`${fnName}: attempt to use a closed file`)
+    if (f === undefined) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${fnName}: attempt to use a closed file`)
     return f
   }
   return [
@@ -121,7 +122,7 @@ export function ioFunctions ({ lua, args }: ApiContext<unknown>): HostFunction[]
       const path = args.string(L, 1, 'open')
       const mode = args.optString(L, 2, 'open', 'r').replace('b', '')
       const flags = FLAGS[mode]
-      if (flags === undefined) throw new Error(`bad argument #2 to 'open' (invalid mode '${mode}')`)
+      if (flags === undefined) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `bad argument #2 to 'open' (invalid mode '${mode}')`)
       try {
         const fd = openSync(path, flags)
         const id = nextId++
@@ -186,7 +187,7 @@ export function ioFunctions ({ lua, args }: ApiContext<unknown>): HostFunction[]
     }),
     internal('ioSeek', (L) => {
       const whence = args.string(L, 2, 'seek')
-      if (whence !== 'set' && whence !== 'cur' && whence !== 'end') throw new Error(`bad argument #1 to 'seek' (invalid option '${whence}')`)
+      if (whence !== 'set' && whence !== 'cur' && whence !== 'end') throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `bad argument #1 to 'seek' (invalid option '${whence}')`)
       raw.lua_pushinteger(L, BigInt(file(L, 'seek').seek(whence, args.integer(L, 3, 'seek'))))
       return 1
     }),

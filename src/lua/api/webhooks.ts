@@ -4,6 +4,7 @@ import { configNotices } from './config-notice.ts'
 import { configOnly } from './config-only.ts'
 import { type ApiContext, fn } from './context.ts'
 import { type HostServices } from './services.ts'
+import { TrackalertError } from '../../errors.ts'
 
 /** addCustomWebHook and the webhook settings (config only); runCustomWebHook (everywhere). */
 export function webhookFunctions (ctx: ApiContext<Pick<HostServices, 'webhooks' | 'stats' | 'output' | 'daemon'>>): HostFunction[] {
@@ -12,12 +13,12 @@ export function webhookFunctions (ctx: ApiContext<Pick<HostServices, 'webhooks' 
   const notices = configNotices(ctx)
   const seconds = (L: number, name: string): number => {
     const n = args.number(L, 1, name)
-    if (!(n > 0)) throw new Error(`${name}: expected a positive number of seconds, got ${n}`)
+    if (!(n > 0)) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: expected a positive number of seconds, got ${n}`)
     return n
   }
   const count = (L: number, name: string): number => {
     const n = args.integer(L, 1, name)
-    if (n < 1) throw new Error(`${name}: expected a positive number, got ${n}`)
+    if (n < 1) throw new TrackalertError('TA_ERR_LUA_ARGUMENT', `${name}: expected a positive number, got ${n}`)
     return n
   }
   return [
