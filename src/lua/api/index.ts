@@ -12,6 +12,7 @@ import { deviceFunctions } from './device.ts'
 import { consoleFunctions } from './console.ts'
 import { historyFunctions } from './history.ts'
 import { alertFunctions } from './alerts.ts'
+import { policyFunctions } from './policies.ts'
 
 export {
   type HostServices, type ConsoleOutput, type DaemonPort, type DeviceCachePort, type GeoIPPort, type HistoryAccess,
@@ -30,5 +31,6 @@ export type ApiModule = ((ctx: ApiContext) => HostFunction[]) & { prelude?: { na
 
 export const coreApiModules: readonly ApiModule[] = [
   ioFunctions, addressFunctions, loggingFunctions, configFunctions, hookFunctions,
-  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, historyFunctions, alertFunctions
+  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, historyFunctions, alertFunctions,
+  policyFunctions
 ]
