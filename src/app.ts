@@ -6,6 +6,7 @@ import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
 import { DeviceParser } from './device/index.ts'
 import { Generation, ProcessDelivery, type GenerationOptions, type SharedServices } from './generation.ts'
 import { ProcessHistory } from './history/process-history.ts'
+import { AttackerSources } from './detect/index.ts'
 import { HttpFrontend } from './http/server.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule } from './lua/api/index.ts'
@@ -50,6 +51,7 @@ export class App {
   readonly #delivery = new ProcessDelivery(this.stats, this.#lualibCounters)
   /** Login history too: its store stays open and its queue keeps queued reports across reloads. */
   readonly #history: ProcessHistory
+  readonly #attackers = new AttackerSources()
   readonly #console: ConsoleExecutor
   #topology: Topology
   #gen: Generation | null = null
@@ -187,6 +189,7 @@ export class App {
       lualibCounters: this.#lualibCounters,
       delivery: this.#delivery,
       history: this.#history,
+      attackers: this.#attackers,
       // Read through the app: the topology chosen after the first load serves every later call.
       daemon: {
         get speaksForDaemon () { return topology().speaksForDaemon },

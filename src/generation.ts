@@ -6,6 +6,7 @@ import { type DeviceParser } from './device/index.ts'
 import { TrackalertError } from './errors.ts'
 import { GeoIPRegistry } from './geoip/index.ts'
 import { type ProcessHistory } from './history/process-history.ts'
+import { type AttackerSources, Detector } from './detect/index.ts'
 import { type HistoryStore } from './history/types.ts'
 import { logger } from './log/index.ts'
 import { type ApiModule, type ConsoleOutput, type DaemonPort, type HostServices } from './lua/api/index.ts'
@@ -39,6 +40,8 @@ export interface SharedServices {
   readonly daemon: DaemonPort
   /** Login history belongs to the process too: a reload keeps its store open and its write queue. */
   readonly history: ProcessHistory
+  /** Spray and stuffing sources this process raised findings on (compromised_by_attacker); outlives reloads. */
+  readonly attackers: AttackerSources
 }
 
 /** The process's outbound delivery queues; each generation makes its configuration current in them. */
@@ -86,6 +89,8 @@ interface GenerationParts {
   /** Where accepted reports are recorded (setHistory), or null. */
   readonly recorder: ReportRecorder | null
   readonly blacklist: BlacklistSetup
+  /** Built-in policies (enablePolicies), or null. */
+  readonly detector: Detector | null
   readonly alerts: AlertSettings
 }
 
@@ -128,6 +133,7 @@ export class Generation {
     this.pipeline.hasReport = this.settings.reportDefined
     this.customEndpoints = new CustomEndpointRunner(this.runtime.lua, this.dispatcher)
     this.pipeline.recorder = parts.recorder
+    this.pipeline.detector = parts.detector
     this.#history = shared.history
   }
 
@@ -173,7 +179,10 @@ export class Generation {
     // Last: a store opened here is the process's, whatever happens to this configuration later.
     const recorder = await shared.history.attach(settings.history, options.configFile, (name) => geoip.get(name))
     if (!settings.reportDefined && shared.daemon.speaksForDaemon) logger.warn('no report function set (setReport): reports are accepted and only counted')
-    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib, recorder, alerts, blacklist }, shared)
+    const detector = recorder === null || settings.policies.enabled.length === 0
+      ? null
+      : new Detector({ engine: settings.policies, history: recorder, attackers: shared.attackers, submit: (input) => { shared.daemon.submitAlert(input) } })
+    return new Generation({ settings, runtime, configState, pool: new LuaStatePool(states), webhooks, scheduler, geoip, lualib, recorder, detector, alerts, blacklist }, shared)
   }
 
   /**

@@ -1,4 +1,5 @@
 import { type HistoryOptions } from '../history/options.ts'
+import { PolicyEngine } from '../policies/index.ts'
 import { availableParallelism } from 'node:os'
 import { parseNetmask, type ComboAddress, type Netmask } from '../net/index.ts'
 
@@ -48,6 +49,8 @@ export class DaemonSettings {
   reportDefined = false
   /** setHistory{…}: where and how long login history is kept; null: nothing is recorded. */
   history: HistoryOptions | null = null
+  /** enablePolicies / setPolicyOptions: the built-in policies (none enabled until enablePolicies). */
+  readonly policies = new PolicyEngine()
   /** controlSocket("IP[:port]"): where the console listens (null: no console socket). */
   controlSocket: { host: string, port: number } | null = null
   /** setKey(base64): the 32-byte console key. */

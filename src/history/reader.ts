@@ -1,7 +1,7 @@
 import { featureValue } from './batch.ts'
 import {
   type Awaitable, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore,
-  type LastSuccess, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow,
+  type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow,
   type StoredReport
 } from './types.ts'
 import { type HistoryWriter } from './writer.ts'
@@ -60,6 +60,11 @@ export class HistoryReader {
     return this.#after((r) => match(r) && r.t >= since && r.t < until, () => this.#store.sourceWindow(scope, key, since, until))
   }
 
+  loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Awaitable<LoginAtSource> {
+    const match = scope === 'ip' ? (r: HistoryRecord) => r.remote === key : (r: HistoryRecord) => r.prefix === key
+    return this.#after((r) => r.login === login && match(r) && r.t >= since && r.t < until, () => this.#store.loginAtSource(scope, key, login, since, until))
+  }
+
   topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): Awaitable<SourceWindow[]> {
     return this.#after((r) => r.t >= since && r.t < until, () => this.#store.topSources(scope, since, until, order, limit))
   }
@@ -70,6 +75,10 @@ export class HistoryReader {
 
   globalTotals (): Awaitable<GlobalTotals> {
     return this.#after(ANY, () => this.#store.globalTotals())
+  }
+
+  globalDistinct (kind: FeatureKind): Awaitable<number> {
+    return this.#after((r) => featureValue(r, kind) !== null, () => this.#store.globalDistinct(kind))
   }
 
   /** Queued reports of the login are committed first, so none survives the erasure. */

@@ -126,6 +126,11 @@ export class HistoryService {
     this.writer.enqueue(toRecord(report, this.facts(report)))
   }
 
+  /** Queues a report whose facts were derived already (the policies used them), with its risk score. */
+  recordDerived (report: ReportFacts, facts: DerivedFacts, risk: number | null): void {
+    this.writer.enqueue(toRecord(report, facts, risk))
+  }
+
   /**
    * Retention: removes what is older than retention_days before the reference time, which is the
    * newest stored event time, but never later than the wall clock (so one report with a bogus

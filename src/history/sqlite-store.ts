@@ -3,7 +3,7 @@ import { type Db, fromMs, KIND_CODE, openSqlite, type OpenOptions, TOTALS_KIND, 
 import { SqliteWrites } from './sqlite-writes.ts'
 import {
   type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore,
-  type LastSuccess, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope,
+  type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope,
   type SourceWindow, type StoredReport
 } from './types.ts'
 
@@ -17,7 +17,10 @@ interface ReportRow {
   t: number, success: number, fail_type: string | null, protocol: string, remote: string, prefix: string, country: string | null,
   city: string | null, lat: number | null, lon: number | null, accuracy_km: number | null, device: string | null, risk: number | null
 }
-interface SourceRow { key: string, attempts: number, successes: number, distinct_logins: number, max_per_login: number, first_seen: number | null, last_seen: number | null }
+interface SourceRow {
+  key: string, attempts: number, successes: number, distinct_logins: number, max_per_login: number, failing_logins: number | null,
+  succeeding_logins: number | null, max_failures_per_login: number | null, first_seen: number | null, last_seen: number | null
+}
 
 const featureStat = (r: FeatureRow): FeatureStat => ({ value: r.value, firstSeen: fromMs(r.first_seen), lastSeen: fromMs(r.last_seen), successes: r.successes, failures: r.failures })
 
@@ -28,13 +31,17 @@ const sourceWindow = (key: string, r: SourceRow | undefined): SourceWindow => ({
   failures: (r?.attempts ?? 0) - (r?.successes ?? 0),
   distinctLogins: r?.distinct_logins ?? 0,
   maxPerLogin: r?.max_per_login ?? 0,
+  failingLogins: r?.failing_logins ?? 0,
+  succeedingLogins: r?.succeeding_logins ?? 0,
+  maxFailuresPerLogin: r?.max_failures_per_login ?? 0,
   firstSeen: r?.first_seen === null || r?.first_seen === undefined ? 0 : fromMs(r.first_seen),
   lastSeen: r?.last_seen === null || r?.last_seen === undefined ? 0 : fromMs(r.last_seen)
 })
 
 /** Per source (column) in a window: totals plus the busiest login's share, from the covering index only. */
 const SOURCE_SQL = (column: 'remote' | 'prefix', where: string, tail: string): string => `
-  SELECT key, sum(n) AS attempts, sum(s) AS successes, count(*) AS distinct_logins, max(n) AS max_per_login, min(f) AS first_seen, max(l) AS last_seen
+  SELECT key, sum(n) AS attempts, sum(s) AS successes, count(*) AS distinct_logins, max(n) AS max_per_login,
+    sum(n > s) AS failing_logins, sum(s > 0) AS succeeding_logins, max(n - s) AS max_failures_per_login, min(f) AS first_seen, max(l) AS last_seen
   FROM (SELECT ${column} AS key, login, count(*) AS n, sum(success) AS s, min(t) AS f, max(t) AS l
         FROM reports ${where} GROUP BY ${column}, login)
   GROUP BY key ${tail}`
@@ -51,9 +58,11 @@ export class SqliteStore implements HistoryStore {
   readonly #recent: Statement
   readonly #loginWindow: Statement
   readonly #source: Record<SourceScope, Statement>
+  readonly #loginAtSource: Record<SourceScope, Statement>
   readonly #top: Record<SourceScope, Record<SourceOrder, Statement>>
   readonly #global: Statement
   readonly #newest: Statement
+  readonly #distinct: Statement
 
   constructor (file: string, options: OpenOptions = {}) {
     this.location = file
@@ -70,18 +79,23 @@ export class SqliteStore implements HistoryStore {
     const scopes: Array<[SourceScope, 'remote' | 'prefix']> = [['ip', 'remote'], ['prefix', 'prefix']]
     const orderColumn: Record<SourceOrder, string> = { failures: 'attempts - successes', attempts: 'attempts', distinct_logins: 'distinct_logins' }
     const source = {} as Record<SourceScope, Statement>
+    const loginAtSource = {} as Record<SourceScope, Statement>
     const top = {} as Record<SourceScope, Record<SourceOrder, Statement>>
     for (const [scope, column] of scopes) {
       source[scope] = db.prepare(SOURCE_SQL(column, `WHERE ${column} = ? AND t >= ? AND t < ?`, ''))
+      loginAtSource[scope] = db.prepare(`SELECT coalesce(sum(success), 0) AS successes, count(*) - coalesce(sum(success), 0) AS failures
+        FROM reports WHERE ${column} = ? AND t >= ? AND t < ? AND login = ?`)
       top[scope] = {} as Record<SourceOrder, Statement>
       for (const order of Object.keys(orderColumn) as SourceOrder[]) {
         top[scope][order] = db.prepare(SOURCE_SQL(column, 'WHERE t >= ? AND t < ?', `ORDER BY ${orderColumn[order]} DESC, key LIMIT ?`))
       }
     }
     this.#source = source
+    this.#loginAtSource = loginAtSource
     this.#top = top
     this.#global = db.prepare('SELECT logins, successes, failures FROM global_features WHERE kind = ? AND value = ?')
     this.#newest = db.prepare('SELECT max(t) FROM reports').pluck()
+    this.#distinct = db.prepare('SELECT count(*) FROM global_features WHERE kind = ?').pluck()
   }
 
   writeBatch (records: readonly HistoryRecord[]): void { this.#writes.writeBatch(records) }
@@ -126,6 +140,10 @@ export class SqliteStore implements HistoryStore {
     return sourceWindow(key, this.#source[scope].get(key, toMs(since), toMs(until)) as SourceRow | undefined)
   }
 
+  loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): LoginAtSource {
+    return this.#loginAtSource[scope].get(key, toMs(since), toMs(until), login) as LoginAtSource
+  }
+
   topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): SourceWindow[] {
     return (this.#top[scope][order].all(toMs(since), toMs(until), limit) as SourceRow[]).map((r) => sourceWindow(r.key, r))
   }
@@ -136,6 +154,10 @@ export class SqliteStore implements HistoryStore {
 
   globalTotals (): GlobalTotals {
     return (this.#global.get(TOTALS_KIND, '') as GlobalTotals | undefined) ?? { logins: 0, successes: 0, failures: 0 }
+  }
+
+  globalDistinct (kind: FeatureKind): number {
+    return this.#distinct.get(KIND_CODE[kind]) as number
   }
 
   newestEventTime (): number | null {

@@ -101,8 +101,19 @@ export interface SourceWindow {
   readonly distinctLogins: number
   /** The most attempts any one login made from this source in the window. */
   readonly maxPerLogin: number
+  /** Distinct logins with at least one failure / at least one success from this source. */
+  readonly failingLogins: number
+  readonly succeedingLogins: number
+  /** The most failures any one login had from this source in the window (spray vs brute force). */
+  readonly maxFailuresPerLogin: number
   readonly firstSeen: number
   readonly lastSeen: number
+}
+
+/** One login's reports from one source in a window (whether the login is already counted there). */
+export interface LoginAtSource {
+  readonly successes: number
+  readonly failures: number
 }
 
 export type SourceOrder = 'failures' | 'attempts' | 'distinct_logins'
@@ -139,10 +150,17 @@ export interface HistoryStore {
   recentReports (login: string, limit: number): Awaitable<StoredReport[]>
   loginWindow (login: string, since: number, until: number): Awaitable<LoginWindow>
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): Awaitable<SourceWindow>
+  /** One login's successes and failures from one source (an IP or a prefix) in the window. */
+  loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Awaitable<LoginAtSource>
   /** The busiest sources in the window, best first by `order`. */
   topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): Awaitable<SourceWindow[]>
   globalFeature (kind: FeatureKind, value: string): Awaitable<GlobalFeature>
   globalTotals (): Awaitable<GlobalTotals>
+  /**
+   * Distinct values of a kind among every login's profiles (the risk model's smoothing). A count over
+   * the kind's rows, not a point read: callers cache it (the detector refreshes it once a minute).
+   */
+  globalDistinct (kind: FeatureKind): Awaitable<number>
   /** The newest event time stored (seconds), null when empty: retention counts back from it. */
   newestEventTime (): Awaitable<number | null>
   /** Forgets everything about one login; resolves with the number of reports removed. */

@@ -17,6 +17,8 @@ export interface LoginTuple {
   deviceAttrs: Record<string, string> | null
   sessionId: string
   failType: string
+  /** Set by the built-in policies before the report function runs (lt.risk, policies.check(lt)). */
+  detection?: { readonly risk: number | null, readonly findings: readonly object[] }
 }
 
 export type Validation = { tuple: LoginTuple, reason: null, field: null } | { tuple: null, reason: string, field: string }

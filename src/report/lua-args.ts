@@ -1,5 +1,6 @@
 import { type LuaArgs } from '../lua/state.ts'
 import { type LuaModule } from '../lua/wasm.ts'
+import { pushValue } from '../lua/values.ts'
 import { type LoginTuple } from './login-tuple.ts'
 
 /**
@@ -15,7 +16,7 @@ export class LoginTupleArgs implements LuaArgs {
   constructor (lua: LuaModule) {
     this.#lua = lua
     const names = ['t', 'remote', 'login', 'pwhash', 'success', 'policy_reject', 'attrs', 'attrs_mv', 'protocol', 'tls',
-      'device_id', 'device_attrs', 'session_id', 'fail_type']
+      'device_id', 'device_attrs', 'session_id', 'fail_type', 'risk', 'policy_findings']
     this.#k = Object.fromEntries(names.map((n) => [n, lua.cstr(n)]))
     this.#caMeta = lua.cstr('ComboAddress')
   }
@@ -70,6 +71,18 @@ export class LoginTupleArgs implements LuaArgs {
     raw.lua_setfield(L, -2, k.session_id)
     lua.pushString(L, lt.failType)
     raw.lua_setfield(L, -2, k.fail_type)
+    const detection = lt.detection
+    if (detection !== undefined) {
+      if (detection.risk !== null) {
+        raw.lua_pushnumber(L, detection.risk)
+        raw.lua_setfield(L, -2, k.risk)
+      }
+      // Most reports have no finding: the table is built only when there is one.
+      if (detection.findings.length > 0) {
+        pushValue(lua, L, detection.findings)
+        raw.lua_setfield(L, -2, k.policy_findings)
+      }
+    }
     return 1
   }
 

@@ -14,6 +14,14 @@ export interface ReportRecorder {
   record (tuple: LoginTuple): void
 }
 
+/**
+ * Built-in policies (enablePolicies): judges a report and records it in history with its risk score,
+ * before the report function runs, which then sees the outcome (lt.risk, policies.check(lt)).
+ */
+export interface ReportDetector {
+  detect (tuple: LoginTuple): Promise<LoginTuple['detection']>
+}
+
 export interface ReportCounters {
   countReport (success: boolean): void
   countReportRejected (reason: string): void
@@ -43,6 +51,8 @@ export class ReportPipeline {
   enricher: DeviceEnricher | null = null
   /** Login history (setHistory); null records nothing. */
   recorder: ReportRecorder | null = null
+  /** Built-in policies; when set, they record the report (with its risk) instead of `recorder`. */
+  detector: ReportDetector | null = null
   /** False until the config sets a report function: reports are then only validated and counted. */
   hasReport = true
 
@@ -60,9 +70,18 @@ export class ReportPipeline {
       outcome.reportDone(v.reason)
       return
     }
-    this.#enrich(v.tuple)
-    this.#counters.countReport(v.tuple.success)
-    this.#run(v.tuple, outcome)
+    const tuple = v.tuple
+    this.#enrich(tuple)
+    this.#counters.countReport(tuple.success)
+    const detector = this.detector
+    if (detector === null) {
+      this.#run(tuple, outcome, this.recorder)
+      return
+    }
+    void detector.detect(tuple).then((detection) => {
+      tuple.detection = detection
+      this.#run(tuple, outcome, null)
+    })
   }
 
   /**
@@ -74,8 +93,7 @@ export class ReportPipeline {
     tuple.deviceAttrs = this.enricher.parse(tuple.protocol, tuple.deviceId) as Record<string, string> | null
   }
 
-  #run (tuple: LoginTuple, outcome: ReportOutcome): void {
-    const recorder = this.recorder
+  #run (tuple: LoginTuple, outcome: ReportOutcome, recorder: ReportRecorder | null): void {
     if (!this.hasReport || this.#dispatcher.pool.size === 0) {
       recorder?.record(tuple)
       outcome.reportDone(null)

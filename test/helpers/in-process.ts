@@ -3,6 +3,7 @@ import { AlertHub, defaultAlertHubConfig, MemoryAlertStore, registerAlertMetrics
 import { type DeviceParser } from '../../src/device/index.ts'
 import { ProcessDelivery, type Generation, type SharedServices } from '../../src/generation.ts'
 import { ProcessHistory } from '../../src/history/process-history.ts'
+import { AttackerSources } from '../../src/detect/index.ts'
 import { LuaLibraryCounters } from '../../src/lualib/index.ts'
 import { systemClock, type Clock } from '../../src/report/pipeline.ts'
 import { type DaemonStats } from '../../src/stats/index.ts'
@@ -67,6 +68,7 @@ export function inProcessServices (
     clock,
     lualibCounters,
     history: new ProcessHistory({ registry: stats.metrics.registry, clock, prunes: () => false }),
+    attackers: new AttackerSources(),
     daemon: testDaemon(stats, delivery, loaded, who)
   }
 }

@@ -60,9 +60,9 @@ test('Lua reads the login history: facts, known values, totals, last success, re
   assert.deepEqual(profile.countries?.map((c) => c.value).sort(), ['DE', 'US'])
   assert.deepEqual((await ask(d, 'history.loginWindow("bob", 15, 1021)')).a, { successes: 1, failures: 1, distinct_remotes: 2, distinct_failing_remotes: 1 })
   assert.deepEqual((await ask(d, 'history.source("ip", "8.8.8.8", 3600, 2000)')).a,
-    { key: '8.8.8.8', attempts: 3, successes: 1, failures: 2, distinct_logins: 2, max_per_login: 2, first_seen: 1000, last_seen: 1030 })
+    { key: '8.8.8.8', attempts: 3, successes: 1, failures: 2, distinct_logins: 2, max_per_login: 2, failing_logins: 2, succeeding_logins: 1, max_failures_per_login: 1, first_seen: 1000, last_seen: 1030 })
   assert.deepEqual((await ask(d, 'history.source("prefix", "10.0.0.0/24", 3600, 2000)')).a,
-    { key: '10.0.0.0/24', attempts: 0, successes: 0, failures: 0, distinct_logins: 0, max_per_login: 0, first_seen: 0, last_seen: 0 })
+    { key: '10.0.0.0/24', attempts: 0, successes: 0, failures: 0, distinct_logins: 0, max_per_login: 0, failing_logins: 0, succeeding_logins: 0, max_failures_per_login: 0, first_seen: 0, last_seen: 0 })
   const top = (await ask(d, 'history.top("prefix", 3600, "failures", 5, 2000)')).a as Array<{ key: string, failures: number }>
   assert.deepEqual(top.map((s) => [s.key, s.failures]), [['8.8.8.0/24', 2], ['2a00:1450:4001::/56', 0]])
   assert.deepEqual((await ask(d, 'history.frequency("country", "US")')).a, { logins: 2, successes: 1, failures: 2 })

@@ -97,14 +97,19 @@ export function storeContract (backend: ContractBackend): void {
       assert.deepEqual(await store.loginWindow('w1', t0, t0 + 3), { successes: 1, failures: 2, distinctRemotes: 2, distinctFailingRemotes: 2 })
       assert.deepEqual(await store.loginWindow('w1', t0 + 1, t0 + 2), { successes: 0, failures: 1, distinctRemotes: 1, distinctFailingRemotes: 1 })
       assert.deepEqual(await store.sourceWindow('ip', '10.0.0.1', t0, t0 + 10), {
-        key: '10.0.0.1', successes: 0, failures: 3, attempts: 3, distinctLogins: 3, maxPerLogin: 1, firstSeen: t0, lastSeen: t0 + 4
+        key: '10.0.0.1', successes: 0, failures: 3, attempts: 3, distinctLogins: 3, maxPerLogin: 1, failingLogins: 3, succeedingLogins: 0, maxFailuresPerLogin: 1, firstSeen: t0, lastSeen: t0 + 4
       })
       assert.deepEqual(await store.sourceWindow('prefix', '10.0.0.0/24', t0, t0 + 11), {
-        key: '10.0.0.0/24', successes: 1, failures: 5, attempts: 6, distinctLogins: 3, maxPerLogin: 3, firstSeen: t0, lastSeen: t0 + 10
+        key: '10.0.0.0/24', successes: 1, failures: 5, attempts: 6, distinctLogins: 3, maxPerLogin: 3, failingLogins: 3, succeedingLogins: 1, maxFailuresPerLogin: 2, firstSeen: t0, lastSeen: t0 + 10
       })
       assert.deepEqual(await store.sourceWindow('ip', '10.9.9.9', t0, t0 + 10), {
-        key: '10.9.9.9', successes: 0, failures: 0, attempts: 0, distinctLogins: 0, maxPerLogin: 0, firstSeen: 0, lastSeen: 0
+        key: '10.9.9.9', successes: 0, failures: 0, attempts: 0, distinctLogins: 0, maxPerLogin: 0, failingLogins: 0, succeedingLogins: 0, maxFailuresPerLogin: 0, firstSeen: 0, lastSeen: 0
       })
+      // One login's own count at a source: whether the current report's login is already counted there.
+      assert.deepEqual(await store.loginAtSource('ip', '10.0.0.2', 'w1', t0, t0 + 3), { successes: 1, failures: 1 })
+      assert.deepEqual(await store.loginAtSource('prefix', '10.0.0.0/24', 'w3', t0, t0 + 11), { successes: 0, failures: 2 })
+      assert.deepEqual(await store.loginAtSource('prefix', '10.0.0.0/24', 'w3', t0, t0 + 10), { successes: 0, failures: 1 })
+      assert.deepEqual(await store.loginAtSource('ip', '10.0.0.1', 'nobody', t0, t0 + 11), { successes: 0, failures: 0 })
       const top = await store.topSources('ip', t0, t0 + 11, 'failures', 10)
       assert.deepEqual(top.map((s) => [s.key, s.failures]), [['10.0.0.1', 4], ['10.0.0.2', 1]])
       const byLogins = await store.topSources('ip', t0, t0 + 11, 'distinct_logins', 1)
@@ -135,6 +140,17 @@ export function storeContract (backend: ContractBackend): void {
       assert.deepEqual(await store.globalFeature('country', 'NZ'), { logins: 0, successes: 0, failures: 0 })
     })
 
+
+    it('counts the distinct values of a kind across logins (the risk model\'s smoothing)', async () => {
+      const before = await store.globalDistinct('country')
+      await store.writeBatch([record({ login: 'd1', t: BASE + 2100, country: 'TO' }), record({ login: 'd2', t: BASE + 2101, country: 'TO' })])
+      assert.equal(await store.globalDistinct('country'), before + 1)
+      await store.writeBatch([record({ login: 'd1', t: BASE + 2102, country: 'WS' })])
+      assert.equal(await store.globalDistinct('country'), before + 2)
+      await store.erase('d1')
+      await store.erase('d2')
+      assert.equal(await store.globalDistinct('country'), before)
+    })
     it('prunes in bounded steps: old reports and profiles go, their counts leave the global frequencies', async () => {
       const old = BASE - 10 * 86_400
       await store.writeBatch([

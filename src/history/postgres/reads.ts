@@ -1,5 +1,5 @@
 import {
-  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type LastSuccess, type LoginProfile,
+  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type LastSuccess, type LoginAtSource, type LoginProfile,
   type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow, type StoredReport
 } from '../types.ts'
 import { type PgConnection } from './connection.ts'
@@ -18,7 +18,10 @@ interface ReportRow {
   t: number, success: boolean, fail_type: string | null, protocol: string, remote: string, prefix: string, country: string | null,
   city: string | null, lat: number | null, lon: number | null, accuracy_km: number | null, device: string | null, risk: number | null
 }
-interface SourceRow { key: string, attempts: number, successes: number, distinct_logins: number, max_per_login: number, first_seen: number | null, last_seen: number | null }
+interface SourceRow {
+  key: string, attempts: number, successes: number, distinct_logins: number, max_per_login: number, failing_logins: number | null,
+  succeeding_logins: number | null, max_failures_per_login: number | null, first_seen: number | null, last_seen: number | null
+}
 
 const FEATURE_COLUMNS = `value, ${EPOCH('first_seen', 'first_seen')}, ${EPOCH('last_seen', 'last_seen')}, successes::float8 AS successes, failures::float8 AS failures`
 const LOGIN_SQL = `SELECT ${EPOCH('first_seen', 'first_seen')}, ${EPOCH('last_seen', 'last_seen')}, successes::float8 AS successes,
@@ -37,6 +40,8 @@ const ORDER_COLUMN: Record<SourceOrder, string> = { failures: 'sum(n) - sum(s)',
 /** Per source in a window: totals plus the busiest login's share (the same shape as the SQLite store's). */
 const sourceSql = (column: 'remote' | 'prefix', where: string, tail: string): string => `
   SELECT key, sum(n)::float8 AS attempts, sum(s)::float8 AS successes, count(*)::float8 AS distinct_logins, max(n)::float8 AS max_per_login,
+    count(*) FILTER (WHERE n > s)::float8 AS failing_logins, count(*) FILTER (WHERE s > 0)::float8 AS succeeding_logins,
+    max(n - s)::float8 AS max_failures_per_login,
     ${EPOCH('min(f)', 'first_seen')}, ${EPOCH('max(l)', 'last_seen')}
   FROM (SELECT ${column} AS key, login, count(*) AS n, count(*) FILTER (WHERE success) AS s, min(t) AS f, max(t) AS l
         FROM ta_reports ${where} GROUP BY ${column}, login) per_login
@@ -51,6 +56,9 @@ const sourceWindow = (key: string, r: SourceRow | undefined): SourceWindow => ({
   failures: (r?.attempts ?? 0) - (r?.successes ?? 0),
   distinctLogins: r?.distinct_logins ?? 0,
   maxPerLogin: r?.max_per_login ?? 0,
+  failingLogins: r?.failing_logins ?? 0,
+  succeedingLogins: r?.succeeding_logins ?? 0,
+  maxFailuresPerLogin: r?.max_failures_per_login ?? 0,
   firstSeen: r?.first_seen ?? 0,
   lastSeen: r?.last_seen ?? 0
 })
@@ -110,6 +118,13 @@ export class PostgresReads {
     return sourceWindow(key, rows[0])
   }
 
+  async loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Promise<LoginAtSource> {
+    const column = SCOPE_COLUMN[scope]
+    const rows = await this.#db.query<LoginAtSource>(`SELECT count(*) FILTER (WHERE success)::float8 AS successes, count(*) FILTER (WHERE NOT success)::float8 AS failures
+      FROM ta_reports WHERE ${column} = $1 AND t >= ${T('$2')} AND t < ${T('$3')} AND login = $4`, [key, since, until, login])
+    return rows[0] ?? { successes: 0, failures: 0 }
+  }
+
   async topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): Promise<SourceWindow[]> {
     // COLLATE "C": ties break by byte order, as in SQLite, whatever the database's locale.
     const sql = sourceSql(SCOPE_COLUMN[scope], `WHERE t >= ${T('$1')} AND t < ${T('$2')}`, `ORDER BY ${ORDER_COLUMN[order]} DESC, key COLLATE "C" LIMIT $3`)
@@ -125,6 +140,11 @@ export class PostgresReads {
   async newestEventTime (): Promise<number | null> {
     const rows = await this.#db.query<{ t: number | null }>(`SELECT ${EPOCH('max(last_seen)', 't')} FROM ta_logins`)
     return rows[0]?.t ?? null
+  }
+
+  async globalDistinct (kind: FeatureKind): Promise<number> {
+    const rows = await this.#db.query<{ n: number }>('SELECT count(*)::float8 AS n FROM ta_global_features WHERE kind = $1', [kind])
+    return rows[0]?.n ?? 0
   }
 
   async globalTotals (): Promise<GlobalTotals> {

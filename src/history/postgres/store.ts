@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg'
 import { logger } from '../../log/index.ts'
 import {
-  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore, type LastSuccess,
+  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore, type LastSuccess, type LoginAtSource,
   type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow, type StoredReport
 } from '../types.ts'
 import { isConnectionError, PgConnection } from './connection.ts'
@@ -97,11 +97,15 @@ export class PostgresStore implements HistoryStore {
   recentReports (login: string, limit: number): Promise<StoredReport[]> { return this.#reads.recentReports(login, limit) }
   loginWindow (login: string, since: number, until: number): Promise<LoginWindow> { return this.#reads.loginWindow(login, since, until) }
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): Promise<SourceWindow> { return this.#reads.sourceWindow(scope, key, since, until) }
+  loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Promise<LoginAtSource> {
+    return this.#reads.loginAtSource(scope, key, login, since, until)
+  }
   topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): Promise<SourceWindow[]> {
     return this.#reads.topSources(scope, since, until, order, limit)
   }
 
   globalFeature (kind: FeatureKind, value: string): Promise<GlobalFeature> { return this.#reads.globalFeature(kind, value) }
+  globalDistinct (kind: FeatureKind): Promise<number> { return this.#reads.globalDistinct(kind) }
   globalTotals (): Promise<GlobalTotals> { return this.#reads.globalTotals() }
   newestEventTime (): Promise<number | null> { return this.#reads.newestEventTime() }
 

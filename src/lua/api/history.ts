@@ -36,7 +36,8 @@ const report = (r: StoredReport): object => ({
 })
 const source = (s: SourceWindow): object => ({
   key: s.key, attempts: s.attempts, successes: s.successes, failures: s.failures, distinct_logins: s.distinctLogins,
-  max_per_login: s.maxPerLogin, first_seen: s.firstSeen, last_seen: s.lastSeen
+  max_per_login: s.maxPerLogin, failing_logins: s.failingLogins, succeeding_logins: s.succeedingLogins,
+  max_failures_per_login: s.maxFailuresPerLogin, first_seen: s.firstSeen, last_seen: s.lastSeen
 })
 
 /**

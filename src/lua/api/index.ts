@@ -13,6 +13,7 @@ import { consoleFunctions } from './console.ts'
 import { historyFunctions } from './history.ts'
 import { alertFunctions } from './alerts.ts'
 import { blacklistFunctions } from './blacklist.ts'
+import { policyFunctions } from './policies.ts'
 
 export {
   type HostServices, type BlacklistAnswer, type BlacklistPort, type ConsoleOutput, type DaemonPort, type DeviceCachePort,
@@ -31,5 +32,6 @@ export type ApiModule = ((ctx: ApiContext) => HostFunction[]) & { prelude?: { na
 
 export const coreApiModules: readonly ApiModule[] = [
   ioFunctions, addressFunctions, loggingFunctions, configFunctions, hookFunctions,
-  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, historyFunctions, alertFunctions, blacklistFunctions
+  webhookFunctions, backgroundFunctions, geoipFunctions, deviceFunctions, consoleFunctions, historyFunctions, alertFunctions, blacklistFunctions,
+  policyFunctions
 ]
