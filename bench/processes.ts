@@ -30,7 +30,7 @@ export function killChildren (): void {
  * Waits until none of `servers` uses CPU (< 5% of a core over 500 ms), e.g. until a daemon has
  * drained its webhook queue, so one run's leftovers do not compete with the next. False on timeout.
  */
-export async function waitIdle (servers: readonly Server[], timeoutMs = 30000): Promise<boolean> {
+export async function waitIdle (servers: ReadonlyArray<Pick<Server, 'pid'>>, timeoutMs = 30000): Promise<boolean> {
   const end = Date.now() + timeoutMs
   const total = (): number => servers.reduce((n, sv) => n + cpuSeconds(sv.pid), 0)
   while (Date.now() < end) {
@@ -92,8 +92,8 @@ export async function startServer (name: string, script: string, args: readonly 
   return { name, child, pid: child.pid ?? 0, port, output: () => out, exitStatus, stop }
 }
 
-export const startDaemon = (configFile: string, nodeArgs: readonly string[] = []): Promise<Server> =>
-  startServer('trackalert', DAEMON_CLI, ['-s', '-C', configFile], { nodeArgs, readyText: 'trackalert ready' })
+export const startDaemon = (configFile: string, nodeArgs: readonly string[] = [], name = 'trackalert'): Promise<Server> =>
+  startServer(name, DAEMON_CLI, ['-s', '-C', configFile], { nodeArgs, readyText: 'trackalert ready' })
 
 export const startBare = (processes = 1): Promise<Server> =>
   startServer(processes > 1 ? `bare cluster x${processes}` : 'bare node:http', BARE_SERVER, ['0', String(processes)])

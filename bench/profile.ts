@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatProfile, summariseProfile, type CpuProfile } from './cpuprofile.ts'
 import { BARE_SERVER, killChildren, startDaemon, startReceiver, startServer, type Server } from './processes.ts'
+import { startPostgres, type PostgresServer } from './postgres-server.ts'
 import { probeScenario, SCENARIOS, writeScenarioConfig } from './scenarios.ts'
 import { readSettings, WRK_INSTALL_HINT } from './settings.ts'
 import { runWrk, wrkVersion } from './wrk.ts'
@@ -28,10 +29,12 @@ async function main (): Promise<number> {
   const profDir = join(dir, 'profile')
   const cpuProf = ['--cpu-prof', '--cpu-prof-dir', profDir]
   const stack: Server[] = []
+  let postgres: PostgresServer | null = null
   try {
     const receiver = scenario.needsReceiver ? await startReceiver() : null
     if (receiver !== null) stack.push(receiver)
-    const ctx = { dir, password: s.password, receiverPort: receiver?.port ?? 0 }
+    if (scenario.needsPostgres === true) postgres = await startPostgres()
+    const ctx = { dir, password: s.password, receiverPort: receiver?.port ?? 0, postgresUrl: postgres?.url() ?? '' }
     const daemon = await startDaemon(await writeScenarioConfig(scenario, ctx), bareTarget ? [] : cpuProf)
     stack.push(daemon)
     const probe = await probeScenario(scenario, daemon, ctx, receiver)
@@ -56,6 +59,7 @@ async function main (): Promise<number> {
     return 0
   } finally {
     for (const server of stack.reverse()) await server.stop()
+    await postgres?.destroy()
   }
 }
 

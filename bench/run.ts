@@ -16,6 +16,7 @@ import { readSettings, WRK_INSTALL_HINT, type BenchSettings } from './settings.t
 import { formatTable, summarise, type MeasuredRun, type ScenarioResult } from './summary.ts'
 import { latencyDistribution, runWrk, wrkVersion } from './wrk.ts'
 import { MICRO_BENCHES } from './history-micro.ts'
+import { startPostgres, type PostgresServer } from './postgres-server.ts'
 
 /** bench/results in the source tree: the nearest folder above this compiled file holding bench/run.ts. */
 function resultsDir (): string {
@@ -39,7 +40,7 @@ const runNonce = (): string => String(++nonce)
  * One measured run, with CPU accounting: the server, wrk, the scenario's other processes
  * (`helpers`) and whatever else kept the machine busy.
  */
-async function measure (server: Server, helpers: readonly Server[], url: string, script: string, s: BenchSettings, connections: number, threads: number): Promise<MeasuredRun> {
+async function measure (server: Server, helpers: ReadonlyArray<Pick<Server, 'pid'>>, url: string, script: string, s: BenchSettings, connections: number, threads: number): Promise<MeasuredRun> {
   const helperCpu = (): number => helpers.reduce((n, h) => n + cpuSeconds(h.pid), 0)
   const before = { server: cpuSeconds(server.pid), helpers: helperCpu(), wrk: reapedChildrenCpuSeconds(), self: cpuSeconds('self'), machine: machineBusySeconds() }
   const r = await runWrk({ url, script, seconds: s.duration, connections, threads, scriptArgs: [runNonce()] })
@@ -53,10 +54,15 @@ async function measure (server: Server, helpers: readonly Server[], url: string,
 async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): Promise<ScenarioResult> {
   const base = { name: scenario.name, description: scenario.description }
   const stack: Server[] = []
+  let postgres: PostgresServer | null = null
   try {
     const receiver = scenario.needsReceiver ? await startReceiver() : null
     if (receiver !== null) stack.push(receiver)
-    const ctx: ScenarioContext = { dir, password: s.password, receiverPort: receiver?.port ?? 0 }
+    if (scenario.needsPostgres === true) postgres = await startPostgres()
+    // The server's processes are not the bench's children: its CPU is counted with the scenario's helpers by pid.
+    const postgresPid = await postgres?.pid() ?? null
+    const services = postgresPid === null ? [] : [{ pid: postgresPid }]
+    const ctx: ScenarioContext = { dir, password: s.password, receiverPort: receiver?.port ?? 0, postgresUrl: postgres?.url() ?? '' }
     const config = await writeScenarioConfig(scenario, ctx)
     let daemon: Server
     try {
@@ -67,7 +73,9 @@ async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): 
     stack.push(daemon)
     const probe = await probeScenario(scenario, daemon, ctx, receiver)
     if (probe.skip !== undefined) return { ...base, status: 'skipped', skipReason: probe.skip, notes: probe.notes }
-    const bare = await startBare(s.bareProcesses)
+    const bare = scenario.baselineConfig === undefined
+      ? await startBare(s.bareProcesses)
+      : await startDaemon(await writeScenarioConfig(scenario, ctx, true), [], 'trackalert baseline')
     stack.push(bare)
     const script = join(dir, `${scenario.name}.lua`)
     await writeFile(script, scenario.wrkScript(ctx))
@@ -84,11 +92,12 @@ async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): 
     const notes = [...probe.notes]
     if (scenario.connections !== undefined) notes.push(`wrk used ${scenario.connections} connections in this scenario`)
     if (scenario.threads !== undefined) notes.push(`wrk used ${scenario.threads} threads in this scenario`)
+    if (scenario.baselineConfig !== undefined) notes.push('the baseline ("bare" columns) is the same daemon without the feature: ratio = with / without')
     for (let round = 1; round <= s.rounds; round++) {
       for (const t of targets) {
         // Leftover work (a webhook queue still draining) would otherwise load the next run.
-        if (!await waitIdle(stack)) notes.push(`round ${round}: processes still busy 30 s after the previous run`)
-        const helpers = stack.filter((sv) => sv !== t.server)
+        if (!await waitIdle([...stack, ...services])) notes.push(`round ${round}: processes still busy 30 s after the previous run`)
+        const helpers = [...stack.filter((sv) => sv !== t.server), ...services]
         const r = await measure(t.server, helpers, t.url, script, s, scenario.connections ?? s.connections, scenario.threads ?? s.threads)
         t.runs.push(r)
         process.stdout.write(`  round ${round} ${t.server.name.padEnd(14)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${(r.cpuSeconds / r.seconds).toFixed(2)} wrk ${(r.wrkCpuSeconds / r.seconds).toFixed(2)} helpers ${r.helperCores.toFixed(2)} other ${r.otherCores.toFixed(2)} cores${r.errors > 0 ? `  ERRORS ${r.errors} (non-2xx ${r.non2xx})` : ''}\n`)
@@ -117,6 +126,7 @@ async function runScenario (scenario: Scenario, s: BenchSettings, dir: string): 
     return { ...base, status: 'failed', skipReason: [(err as Error).message.split('\n')[0] ?? '', ...dead].join('; '), notes: [] }
   } finally {
     for (const server of stack.reverse()) await server.stop()
+    await postgres?.destroy()
   }
 }
 

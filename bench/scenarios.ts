@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { customBody, reportBody, staticScript, randomLoginRemoteScript, randomRemoteScript, uniqueUaScript } from './bodies.ts'
 import { writeBenchCityDb } from './geo-db.ts'
+import { measureInsertRate } from './history-postgres.ts'
 import { getJson, metricValues, postJson, waitFor } from './http-client.ts'
 import { type Server } from './processes.ts'
 
@@ -11,6 +12,8 @@ export interface ScenarioContext {
   readonly password: string
   /** Port of the loopback webhook receiver (0 when the scenario has none). */
   readonly receiverPort: number
+  /** URL of the PostgreSQL server the bench started for the scenario ('' when it has none). */
+  readonly postgresUrl: string
 }
 
 /** The outcome of checking a freshly started daemon: a reason to skip, notes, and facts for the JSON. */
@@ -24,6 +27,13 @@ export interface Scenario {
   readonly description: string
   readonly path: string
   readonly needsReceiver: boolean
+  /** The bench starts a PostgreSQL server of its own (bench/postgres-server.ts) for this scenario. */
+  readonly needsPostgres?: boolean
+  /**
+   * Lua config of a daemon that replaces the bare server as the baseline, so the ratio compares the
+   * daemon with and without one feature (history on / history off).
+   */
+  baselineConfig? (ctx: ScenarioContext): Promise<string>
   /** wrk connections for this scenario (both servers), when not the run's default. */
   readonly connections?: number
   /** wrk threads for this scenario, when not the run's default (BENCH_THREADS). */
@@ -180,6 +190,22 @@ export const SCENARIOS: readonly Scenario[] = [
     after: async (daemon, ctx) => await metricValues(daemon.port, ctx.password, /^trackalert_history_(reports_written_total|dropped_total|commits_total)/)
   },
   {
+    name: 'history-postgres',
+    description: 'the report scenario with login history on PostgreSQL (a server the bench starts), 100K users at random addresses; baseline: the same daemon with history off',
+    path: '/command/report',
+    needsReceiver: false,
+    needsPostgres: true,
+    sampleBody: reportBody(undefined, '16.1.2.3'),
+    config: async (ctx) => baseConfig('', `setHistory{ backend = "postgres", url = "${ctx.postgresUrl}" }`),
+    baselineConfig: async () => baseConfig(),
+    wrkScript: (ctx) => randomLoginRemoteScript(ctx.password),
+    after: async (daemon, ctx) => {
+      const written = await metricValues(daemon.port, ctx.password, /^trackalert_history_(reports_written_total|dropped_total|commits_total)/)
+      const insert = await measureInsertRate(ctx.postgresUrl, (line) => process.stdout.write(`${line}\n`))
+      return { ...written, insert_reports_per_second: insert.reportsPerSecond, insert_reports: insert.reports, insert_seconds: insert.seconds }
+    }
+  },
+  {
     name: 'geoip',
     description: 'report() does citydb:lookupCity(lt.remote) on a random address per request (4096-network MMDB)',
     path: '/command/report',
@@ -198,11 +224,12 @@ export const SCENARIOS: readonly Scenario[] = [
   }
 ]
 
-/** Writes the full config file for a scenario. */
-export async function writeScenarioConfig (scenario: Scenario, ctx: ScenarioContext): Promise<string> {
-  const file = join(ctx.dir, `${scenario.name}.conf`)
+/** Writes the full config file for a scenario (or for its baseline daemon). */
+export async function writeScenarioConfig (scenario: Scenario, ctx: ScenarioContext, baseline = false): Promise<string> {
+  const file = join(ctx.dir, `${scenario.name}${baseline ? '-baseline' : ''}.conf`)
   const head = `addListener("127.0.0.1:0", false, "", "", {})\nsetWebserverPassword("${ctx.password}")\n`
-  await writeFile(file, head + await scenario.config(ctx))
+  const body = baseline && scenario.baselineConfig !== undefined ? await scenario.baselineConfig(ctx) : await scenario.config(ctx)
+  await writeFile(file, head + body)
   return file
 }
 

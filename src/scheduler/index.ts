@@ -9,3 +9,4 @@ export {
   type BackgroundRunner,
   type RunObserver
 } from './scheduler.ts'
+export { ClusterWide, nextOnGrid, type TickClaimer } from './cluster-wide.ts'

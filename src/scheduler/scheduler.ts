@@ -1,17 +1,12 @@
-import { TrackalertError } from '../errors.ts'
 import { logger } from '../log/index.ts'
 import { systemClock, type SchedulerClock } from './clock.ts'
-import { parseCron, validateTimeZone, type CronSchedule } from './cron.ts'
-import { formatDuration } from './duration.ts'
+import { ClusterWide, type TickClaimer } from './cluster-wide.ts'
+import { parseCron, validateTimeZone } from './cron.ts'
+import { advance, checkName, describe, newCronEntry, newIntervalEntry, nextCron, onWallClock, overdueMs, scheduleError, setFirstDue, takeDue, type Entry } from './entry.ts'
 import { emptyStats, formatBackgroundFuncs, recordFinished, type BackgroundFuncStats, type RunResult } from './stats.ts'
 
 /** Runs the background function registered under `name`; a rejection counts as a failed run. */
 export type BackgroundRunner = (name: string) => Promise<void>
-/**
- * Cluster-wide functions: resolves true when this instance won the scheduled time `tickMs`
- * (epoch ms, the same on every instance); false means another instance runs it.
- */
-export type TickClaimer = (name: string, tickMs: number) => Promise<boolean>
 export type RunObserver = (name: string, result: RunResult, durationMs: number) => void
 
 export interface SchedulerOptions {
@@ -29,40 +24,6 @@ export const DEFAULT_SCHEDULER_THREADS = 4
 const MAX_SLEEP_MS = 60_000
 const DEFAULT_STOP_GRACE_MS = 10_000
 
-type Entry =
-  | { kind: 'cron', name: string, schedule: CronSchedule, due: number } // due: wall-clock ms
-  // due: monotonic ms, or wall-clock ms on the epoch grid (multiples of the interval) for cluster-wide functions
-  | { kind: 'interval', name: string, seconds: number, due: number, wall: boolean }
-
-type FuncState = BackgroundFuncStats
-
-/** How long ago the entry fell due (negative: not yet). Cron follows the wall clock, intervals the monotonic one. */
-function overdueMs (entry: Entry, wall: number, mono: number): number {
-  return (onWallClock(entry) ? wall : mono) - entry.due
-}
-
-function onWallClock (entry: Entry): boolean {
-  return entry.kind === 'cron' || entry.wall
-}
-
-/** The first multiple of the period after `wallMs`: every instance computes the same grid. */
-function nextOnGrid (wallMs: number, seconds: number): number {
-  const period = seconds * 1000
-  return (Math.floor(wallMs / period) + 1) * period
-}
-
-function scheduleError (message: string): TrackalertError {
-  return new TrackalertError('TA_ERR_SCHEDULE', message)
-}
-
-function checkName (name: string): void {
-  if (typeof name !== 'string' || name.length === 0) throw scheduleError('background function name must be a non-empty string')
-}
-
-function describe (entry: Entry): string {
-  return entry.kind === 'cron' ? `cron "${entry.schedule.expression}"` : `every ${formatDuration(entry.seconds)}`
-}
-
 /**
  * Runs named background functions on cron and interval schedules with a concurrency bound.
  * A function is never started while a previous run of it is still running or waiting for a slot;
@@ -72,13 +33,10 @@ export class Scheduler {
   readonly #clock: SchedulerClock
   readonly #onRun: RunObserver | undefined
   readonly #entries: Entry[] = []
-  readonly #funcs = new Map<string, FuncState>()
-  readonly #queue: FuncState[] = []
+  readonly #funcs = new Map<string, BackgroundFuncStats>()
+  readonly #queue: BackgroundFuncStats[] = []
   readonly #idleWaiters: Array<() => void> = []
-  readonly #clusterWide = new Set<string>()
-  /** The scheduled time each triggered function stands for, until it launches. */
-  readonly #tickOf = new WeakMap<FuncState, number>()
-  #claim: TickClaimer | undefined
+  readonly #clusterWide = new ClusterWide()
   #maxConcurrent = DEFAULT_SCHEDULER_THREADS
   #timeZone: string | undefined
   #active = 0
@@ -111,48 +69,32 @@ export class Scheduler {
     for (const entry of this.#entries) {
       if (entry.kind !== 'cron') continue
       entry.schedule = parseCron(entry.schedule.expression, timeZone)
-      if (this.#state === 'started') entry.due = this.#nextCron(entry.schedule, this.#clock.wallNow())
+      if (this.#state === 'started') entry.due = nextCron(entry.schedule, this.#clock.wallNow())
     }
     this.#arm()
   }
 
   /** cronScheduleBackgroundFunc(): validates now, so a bad expression fails at config load. */
   addCron (expression: string, name: string): void {
-    checkName(name)
-    const schedule = parseCron(expression, this.#timeZone)
-    const fields = (expr: string): string => expr.trim().split(/\s+/).join(' ')
-    if (this.#entries.some(e => e.kind === 'cron' && e.name === name && fields(e.schedule.expression) === fields(expression))) {
-      throw scheduleError(`background function "${name}" is already scheduled with cron "${expression}"`)
-    }
-    const due = this.#state === 'started' ? this.#nextCron(schedule, this.#clock.wallNow()) : Number.NaN
-    this.#add({ kind: 'cron', name, schedule, due })
-  }
-
-  /** intervalScheduleBackgroundFunc(): the first run is one interval after start() (or after this call, if later). */
-  addInterval (seconds: number, name: string): void {
-    checkName(name)
-    if (!Number.isInteger(seconds) || seconds < 1) {
-      throw scheduleError(`interval for background function "${name}" must be a whole number of seconds >= 1, got ${String(seconds)}`)
-    }
-    if (this.#entries.some(e => e.kind === 'interval' && e.name === name && e.seconds === seconds)) {
-      throw scheduleError(`background function "${name}" is already scheduled every ${formatDuration(seconds)}`)
-    }
-    const entry: Entry = { kind: 'interval', name, seconds, due: Number.NaN, wall: false }
+    const entry = newCronEntry(expression, name, this.#timeZone, this.#entries)
     if (this.#state === 'started') this.#firstDue(entry, this.#clock.wallNow(), this.#clock.monoNow())
     this.#add(entry)
   }
 
-  /**
-   * setBackgroundClusterWide(): each scheduled time of `name` runs on one instance only, the one
-   * whose claim wins. Its interval schedules then follow the wall-clock grid (multiples of the
-   * interval since the epoch) so that every instance means the same time by "this tick".
-   */
+  /** intervalScheduleBackgroundFunc(): the first run is one interval after start() (or after this call, if later). */
+  addInterval (seconds: number, name: string): void {
+    const entry = newIntervalEntry(seconds, name, this.#entries)
+    if (this.#state === 'started') this.#firstDue(entry, this.#clock.wallNow(), this.#clock.monoNow())
+    this.#add(entry)
+  }
+
+  /** setBackgroundClusterWide(): each scheduled time of `name` runs on one instance only (see cluster-wide.ts). */
   setClusterWide (name: string): void {
     checkName(name)
     this.#clusterWide.add(name)
   }
 
-  get clusterWideNames (): string[] { return [...this.#clusterWide] }
+  get clusterWideNames (): string[] { return this.#clusterWide.names }
 
   /** Every scheduled name, so the caller can check each has a function registered. */
   scheduledNames (): string[] {
@@ -163,7 +105,7 @@ export class Scheduler {
   start (run: BackgroundRunner, claim?: TickClaimer): void {
     if (this.#state !== 'new') throw scheduleError(`scheduler cannot be started: it is already ${this.#state}`)
     this.#run = run
-    this.#claim = claim
+    this.#clusterWide.setClaimer(claim)
     this.#state = 'started'
     const wall = this.#clock.wallNow()
     const mono = this.#clock.monoNow()
@@ -172,9 +114,7 @@ export class Scheduler {
   }
 
   #firstDue (entry: Entry, wall: number, mono: number): void {
-    if (entry.kind === 'cron') { entry.due = this.#nextCron(entry.schedule, wall); return }
-    entry.wall = this.#clusterWide.has(entry.name)
-    entry.due = entry.wall ? nextOnGrid(wall, entry.seconds) : mono + entry.seconds * 1000
+    setFirstDue(entry, wall, (name, seconds) => this.#clusterWide.intervalStart(name, seconds, wall, mono))
   }
 
   /**
@@ -223,22 +163,6 @@ export class Scheduler {
     this.#arm()
   }
 
-  #nextCron (schedule: CronSchedule, afterMs: number): number {
-    return schedule.next(new Date(afterMs))?.getTime() ?? Number.POSITIVE_INFINITY
-  }
-
-  /** Moves a due entry to its next due time after now; returns how many due times that passed (cron: one). */
-  #advance (entry: Entry, wall: number, mono: number): number {
-    if (entry.kind === 'cron') {
-      entry.due = this.#nextCron(entry.schedule, wall)
-      return 1
-    }
-    const periodMs = entry.seconds * 1000
-    const passed = Math.floor(((entry.wall ? wall : mono) - entry.due) / periodMs) + 1
-    entry.due += passed * periodMs
-    return passed
-  }
-
   #disarm (): void {
     if (this.#timer === undefined) return
     this.#clock.clearTimer(this.#timer)
@@ -260,20 +184,7 @@ export class Scheduler {
     if (this.#state !== 'started') return
     const wall = this.#clock.wallNow()
     const mono = this.#clock.monoNow()
-    // Most overdue first; a name due on several schedules at once runs once.
-    const due = new Map<string, number>()
-    // The scheduled wall time each due name stands for: a cluster-wide run's identity across instances.
-    const ticks = new Map<string, number>()
-    for (const entry of this.#entries) {
-      const late = overdueMs(entry, wall, mono)
-      if (late < 0) continue
-      due.set(entry.name, Math.max(due.get(entry.name) ?? 0, late))
-      if (onWallClock(entry)) ticks.set(entry.name, Math.max(ticks.get(entry.name) ?? 0, entry.due))
-      // Intervals keep a fixed rate from start(); due times missed while the loop was blocked collapse into this one.
-      this.#advance(entry, wall, mono)
-    }
-    const names = [...due.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name)
-    for (const name of names) this.#trigger(name, ticks.get(name) ?? wall)
+    for (const { name, tickMs } of takeDue(this.#entries, wall, mono)) this.#trigger(name, tickMs)
     this.#arm()
   }
 
@@ -286,7 +197,7 @@ export class Scheduler {
       this.#notify(name, 'skipped', 0)
       return
     }
-    this.#tickOf.set(func, tickMs)
+    this.#clusterWide.triggered(name, tickMs)
     if (this.#active < this.#maxConcurrent) {
       this.#launch(func)
     } else {
@@ -295,36 +206,28 @@ export class Scheduler {
     }
   }
 
-  #launch (func: FuncState): void {
+  #launch (func: BackgroundFuncStats): void {
     const run = this.#run
     if (run === undefined) return
     func.state = 'running'
     this.#active++
-    const claim = this.#clusterWide.has(func.name) ? this.#claim : undefined
-    if (claim === undefined) { this.#runNow(func, run); return }
-    const tickMs = this.#tickOf.get(func) ?? this.#clock.wallNow()
-    let claiming: Promise<boolean>
-    try {
-      claiming = claim(func.name, tickMs)
-    } catch (err) {
-      claiming = Promise.reject(err)
-    }
+    const claiming = this.#clusterWide.claim(func.name, this.#clock.wallNow())
+    if (claiming === undefined) { this.#runNow(func, run); return }
     const started = this.#clock.monoNow()
     claiming.then(
-      (won) => {
-        if (won) { this.#runNow(func, run); return }
-        // Another instance runs this tick: nothing ran here, so nothing is counted.
-        logger.debug('cluster-wide background function runs on another instance this time', { name: func.name, tick: new Date(tickMs).toISOString() })
-        func.state = 'idle'
-        this.#active--
-        if (this.#state === 'started') this.#drain()
-        if (this.#active === 0) for (const wake of this.#idleWaiters.splice(0)) wake()
-      },
-      (err: unknown) => { this.#finish(func, started, { err: new TrackalertError('TA_ERR_HISTORY', `cluster-wide claim failed: ${err instanceof Error ? err.message : String(err)}`) }) }
+      (won) => { if (won) this.#runNow(func, run); else this.#release(func) },
+      (err: unknown) => { this.#finish(func, started, { err }) }
     )
   }
 
-  #runNow (func: FuncState, run: BackgroundRunner): void {
+  /** Frees the slot of a run that did not happen here (another instance took its tick): nothing is counted. */
+  #release (func: BackgroundFuncStats): void {
+    func.state = 'idle'
+    this.#active--
+    this.#slotFreed()
+  }
+
+  #runNow (func: BackgroundFuncStats, run: BackgroundRunner): void {
     func.lastRunMs = this.#clock.wallNow()
     const started = this.#clock.monoNow()
     let pending: Promise<void>
@@ -339,7 +242,7 @@ export class Scheduler {
     )
   }
 
-  #finish (func: FuncState, started: number, failure: { err: unknown } | undefined): void {
+  #finish (func: BackgroundFuncStats, started: number, failure: { err: unknown } | undefined): void {
     const durationMs = Math.max(0, this.#clock.monoNow() - started)
     const message = failure === undefined ? undefined : failure.err instanceof Error ? failure.err.message : String(failure.err)
     recordFinished(func, durationMs, message)
@@ -347,6 +250,11 @@ export class Scheduler {
     this.#skipPassedDueTimes(func)
     if (message !== undefined) logger.error('background function failed', { name: func.name, error: message })
     this.#notify(func.name, failure === undefined ? 'ok' : 'error', durationMs)
+    this.#slotFreed()
+  }
+
+  /** A run ended (or never started here): the next queued one may start, and stop() may be waiting for the last. */
+  #slotFreed (): void {
     if (this.#state === 'started') this.#drain()
     if (this.#active === 0) for (const wake of this.#idleWaiters.splice(0)) wake()
   }
@@ -355,14 +263,14 @@ export class Scheduler {
    * A synchronous run holds the event loop, so the timer due during it only fires afterwards and would
    * start the function again at once. Due times that passed while it ran are skipped here instead.
    */
-  #skipPassedDueTimes (func: FuncState): void {
+  #skipPassedDueTimes (func: BackgroundFuncStats): void {
     if (this.#state !== 'started') return
     const wall = this.#clock.wallNow()
     const mono = this.#clock.monoNow()
     let skipped = 0
     for (const entry of this.#entries) {
       if (entry.name !== func.name || overdueMs(entry, wall, mono) < 0) continue
-      skipped += this.#advance(entry, wall, mono)
+      skipped += advance(entry, wall, mono)
     }
     if (skipped === 0) return
     func.skipped += skipped
