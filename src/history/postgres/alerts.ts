@@ -55,7 +55,7 @@ export class PostgresAlertStore implements AlertStore {
 
   private constructor (options: PostgresAlertStoreOptions) {
     this.#instance = options.instance
-    this.#db = new PgConnection({ url: parsePostgresUrl(options.url), poolSize: 2, prepare: prepareSchema, onUp: () => {} })
+    this.#db = new PgConnection({ url: parsePostgresUrl(options.url), poolSize: 2, prepare: prepareSchema, onUp: () => {}, label: 'alert store database' })
   }
 
   /** Connects and creates the table; an unreachable database is not an error (lastId waits for it). */
