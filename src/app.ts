@@ -1,10 +1,11 @@
 import assert from 'node:assert'
 import { applyLiveHttpSettings, liveHttpSettings, sameLiveHttpSettings } from './config/settings.ts'
-import { AlertHub, AlertRouter, MemoryAlertStore, registerAlertMetrics } from './alerts/index.ts'
+import { AlertHub, AlertRouter, MemoryAlertStore, registerAlertMetrics, type AlertStore } from './alerts/index.ts'
 import { ConsoleServer } from './console/index.ts'
 import { ConsoleBuffer, ConsoleExecutor } from './console-session.ts'
 import { DeviceParser } from './device/index.ts'
 import { Generation, ProcessDelivery, type GenerationOptions, type SharedServices } from './generation.ts'
+import { openHistoryAlertStore } from './history/alert-store.ts'
 import { ProcessHistory } from './history/process-history.ts'
 import { AttackerSources } from './detect/index.ts'
 import { HttpFrontend } from './http/server.ts'
@@ -62,7 +63,7 @@ export class App {
   /** shutdown() ran while the config loaded: start() must not open listeners. */
   #stopRequested = false
   /** The daemon's alert hub and its routes: in the process that speaks for the daemon only. */
-  readonly #alerts: { readonly hub: AlertHub, readonly router: AlertRouter } | null
+  readonly #alerts: AlertParts | null
 
   private constructor (options: AppOptions, topology: Topology) {
     this.#options = options
@@ -83,14 +84,30 @@ export class App {
     this.#useTopology(topology)
   }
 
-  /** The daemon's alert hub (see src/alerts); alerts live in memory until the history store keeps them. */
-  #createAlertHub (): { hub: AlertHub, router: AlertRouter } {
-    const hub = new AlertHub({ store: new MemoryAlertStore(), metrics: registerAlertMetrics(this.stats.metrics.registry) })
+  /**
+   * The daemon's alert hub (see src/alerts). Its store is chosen once the configuration loaded
+   * (#chooseAlertStore): alerts submitted before wait for it.
+   */
+  #createAlertHub (): AlertParts {
+    let choose: (store: AlertStore) => void = () => {}
+    const store = new Promise<AlertStore>((resolve) => { choose = resolve })
+    const hub = new AlertHub({ store, metrics: registerAlertMetrics(this.stats.metrics.registry) })
     const router = new AlertRouter()
     hub.subscribeRouted(router)
     // The wforce blacklist acts on accepted alerts; it lives as long as the process, as the hub does.
     hub.subscribe(this.#delivery.blacklist)
-    return { hub, router }
+    return { hub, router, choose }
+  }
+
+  /**
+   * With history on at start, alerts, their ids and the outbox live in the history database and
+   * survive a restart; else in memory. Chosen once: turning history on by a reload takes effect
+   * for alerts at the next restart.
+   */
+  async #chooseAlertStore (): Promise<void> {
+    if (this.#alerts === null) return
+    const history = this.#history.active()
+    this.#alerts.choose(history === null ? new MemoryAlertStore() : await openHistoryAlertStore(history, this.#options.configFile))
   }
 
   /** The hub the blacklist and the policies subscribe to; null in a process that does not speak for the daemon. */
@@ -116,8 +133,10 @@ export class App {
     if (chosen.speaksForDaemon) {
       try {
         checkStartupSettings(app.#gen.settings, { configName: options.configName, unattended: options.unattended === true })
+        await app.#chooseAlertStore()
       } catch (err) {
         await app.#gen.retire(0)
+        await app.#alerts?.hub.close()
         await app.#history.close()
         throw err
       }
@@ -222,6 +241,8 @@ export class App {
     if (topology.servesHttp) this.#history.preloadPlaces()
     gen.start({ schedules: topology.runsSchedules, blacklist: topology.speaksForDaemon })
     this.#configureAlerts(gen)
+    // The outbox: what the previous run stored but did not finish delivering goes out again.
+    this.#alerts?.hub.resumeDeliveries().catch((err: unknown) => logger.error('resuming alert deliveries failed', { error: err as Error }))
     if (topology.servesHttp) await this.http.listen(settings.listeners, topology.speaksForDaemon)
     if (topology.runsConsole && settings.controlSocket !== null) {
       if (settings.consoleKey === null && !settings.consoleKeyRejected) logger.warn('controlSocket() without setKey(): consoles cannot connect until a key is set')
@@ -289,8 +310,17 @@ export class App {
     this.#alerts?.router.close()
     await this.#gen?.retire(graceMs)
     await this.#delivery.drain(graceMs)
+    // After the queues drained: the outbox marks of the last deliveries are written.
+    await this.#alerts?.hub.close()
     await this.#history.close()
   }
+}
+
+interface AlertParts {
+  readonly hub: AlertHub
+  readonly router: AlertRouter
+  /** Gives the hub its store (once, at start). */
+  readonly choose: (store: AlertStore) => void
 }
 
 /** Listener and console-socket settings are bound at start; a reload cannot move them. */

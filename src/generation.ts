@@ -215,8 +215,8 @@ export class Generation {
   /** The routes (setAlertRoute) and how they reach this configuration's webhooks, mail relay and Lua. */
   alertRoutes (): { routes: readonly AlertRoute[], ports: AlertRoutePorts } {
     const ports: AlertRoutePorts = {
-      runWebhook: (name, body) => this.webhooks.run(name, body),
-      sendMail: (message) => this.lualib.mail.configured && this.lualib.mail.enqueue(message),
+      runWebhook: (name, body, done) => this.webhooks.run(name, body, done),
+      sendMail: (message, done) => this.lualib.mail.configured && this.lualib.mail.enqueue(message, done),
       userAddress: (index, routed) => luaAlertAddress(this.lua, this.dispatcher, index, routed)
     }
     return { routes: this.alerts.routes, ports }

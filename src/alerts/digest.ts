@@ -1,4 +1,5 @@
 import { logger } from '../log/index.ts'
+import { type DeliveryDone } from './outbox.ts'
 import { type AlertRoutePorts, type DigestRoute } from './route-config.ts'
 import { type Alert } from './types.ts'
 
@@ -16,6 +17,8 @@ export class Digest {
   #spec: DigestRoute
   #ports: AlertRoutePorts
   #pending: Alert[] = []
+  /** The outbox callbacks of the alerts gathered (listed or only counted): told when their mail ends. */
+  #done: DeliveryDone[] = []
   #overflow = 0
   #timer: NodeJS.Timeout | null = null
 
@@ -32,9 +35,10 @@ export class Digest {
     if (restart) { this.stop(); this.#start() }
   }
 
-  add (alert: Alert): void {
+  add (alert: Alert, done: DeliveryDone = () => {}): void {
     if (this.#pending.length < MAX_LINES) this.#pending.push(alert)
     else this.#overflow++
+    this.#done.push(done)
   }
 
   stop (): void {
@@ -48,13 +52,16 @@ export class Digest {
     const lines = this.#pending.map(line)
     if (this.#overflow > 0) lines.push(`… and ${this.#overflow} more (GET /command/alerts lists them)`)
     const subject = this.#spec.subject.replaceAll('{count}', String(count))
-    const queued = this.#ports.sendMail({ to: this.#spec.to, from: this.#spec.from, subject, text: `${count} alerts since the last digest:\n\n${lines.join('\n')}\n` })
+    const done = this.#done
+    const queued = this.#ports.sendMail({ to: this.#spec.to, from: this.#spec.from, subject, text: `${count} alerts since the last digest:\n\n${lines.join('\n')}\n` },
+      (outcome) => { for (const d of done) d(outcome) })
     if (!queued) {
       // Kept for the next round: a full queue or a missing relay must not lose the digest.
       logger.warn('alert digest not queued, kept for the next one', { to: this.#spec.to.join(','), alerts: count })
       return
     }
     this.#pending = []
+    this.#done = []
     this.#overflow = 0
   }
 

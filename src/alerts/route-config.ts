@@ -1,5 +1,6 @@
 import { type MailMessage } from '../lualib/mail-types.ts'
 import { type RoutedAlert } from './input.ts'
+import { type DeliveryDone } from './outbox.ts'
 import { type AlertSeverity } from './types.ts'
 
 /** e-mail to the user the alert is about (setAlertRoute{ user_mail = {...} }). */
@@ -33,10 +34,14 @@ export interface AlertRoute {
 
 /** How the routes of one configuration reach the outside: its webhooks, mail relay and Lua. */
 export interface AlertRoutePorts {
-  /** Queues a signed, retried delivery on the named custom webhook; false when not queued. */
-  runWebhook (name: string, body: string): boolean
-  /** Queues a mail on the Lua library's relay; false when not queued (no relay, queue full). */
-  sendMail (message: MailMessage): boolean
+  /**
+   * Queues a signed, retried delivery on the named custom webhook; false when not queued.
+   * `done` is told how the delivery ended (the persistent outbox): a refusal at shutdown is
+   * 'abandoned'; after any other refusal the caller says 'dropped' (a second call is ignored).
+   */
+  runWebhook (name: string, body: string, done?: DeliveryDone): boolean
+  /** Queues a mail on the Lua library's relay; false when not queued (no relay, queue full). `done` as above. */
+  sendMail (message: MailMessage, done?: DeliveryDone): boolean
   /** Runs route `index`'s Lua address function; resolves with the address or null. */
   userAddress (index: number, routed: RoutedAlert): Promise<string | null>
 }

@@ -2,6 +2,7 @@ import { logger } from '../log/index.ts'
 import { Digest } from './digest.ts'
 import { type RoutedAlert } from './input.ts'
 import { type RoutedAlertListener } from './hub.ts'
+import { type DeliveryDone, type DeliveryTicket } from './outbox.ts'
 import { type AlertRoute, type AlertRoutePorts } from './route-config.ts'
 import { fillTemplate } from './template.ts'
 import { alertSeverities } from './input.ts'
@@ -42,7 +43,11 @@ export class AlertRouter implements RoutedAlertListener {
     }
   }
 
-  onRoutedAlert (routed: RoutedAlert): void {
+  /**
+   * Opens a delivery on `ticket` for each webhook, mail and digest the alert goes to; one refused
+   * by its queue (full, unknown hook) ends as dropped: it was counted and logged, not retried.
+   */
+  onRoutedAlert (routed: RoutedAlert, ticket: DeliveryTicket): void {
     const { routes, ports } = this.#current
     const { alert } = routed
     for (const route of routes) {
@@ -51,11 +56,18 @@ export class AlertRouter implements RoutedAlertListener {
       if (route.webhooks.length > 0) {
         const body = JSON.stringify(alert)
         for (const hook of route.webhooks) {
-          if (!ports.runWebhook(hook, body)) logger.warn('alert not queued on its webhook', { id: alert.id, webhook: hook })
+          const done = ticket.open()
+          if (!ports.runWebhook(hook, body, done)) {
+            logger.warn('alert not queued on its webhook', { id: alert.id, webhook: hook })
+            done('dropped')
+          }
         }
       }
-      if (route.userMail !== null && alert.login !== null) void this.#mailUser(route, routed, ports)
-      if (route.digest !== null) this.#digests.get(digestKey(route))?.add(alert)
+      if (route.userMail !== null && alert.login !== null) void this.#mailUser(route, routed, ports, ticket.open())
+      if (route.digest !== null) {
+        const digest = this.#digests.get(digestKey(route))
+        if (digest !== undefined) digest.add(alert, ticket.open())
+      }
     }
   }
 
@@ -68,9 +80,9 @@ export class AlertRouter implements RoutedAlertListener {
     this.#digests.clear()
   }
 
-  async #mailUser (route: AlertRoute, routed: RoutedAlert, ports: AlertRoutePorts): Promise<void> {
+  async #mailUser (route: AlertRoute, routed: RoutedAlert, ports: AlertRoutePorts, done: DeliveryDone): Promise<void> {
     const spec = route.userMail
-    if (spec === null) return
+    if (spec === null) return done('dropped')
     const { alert } = routed
     try {
       const address = spec.addressFunction
@@ -78,12 +90,17 @@ export class AlertRouter implements RoutedAlertListener {
         : addressOf(routed.attrs[spec.addressAttr ?? ''])
       if (address === null) {
         logger.info('no address to mail the user an alert', { id: alert.id, login: alert.login })
+        done('dropped')
         return
       }
-      const queued = ports.sendMail({ to: [address], from: spec.from, subject: fillTemplate(spec.subject, routed), text: fillTemplate(spec.template, routed) })
-      if (!queued) logger.warn('alert mail to the user not queued (mail queue full or closed)', { id: alert.id })
+      const queued = ports.sendMail({ to: [address], from: spec.from, subject: fillTemplate(spec.subject, routed), text: fillTemplate(spec.template, routed) }, done)
+      if (!queued) {
+        logger.warn('alert mail to the user not queued (mail queue full or closed)', { id: alert.id })
+        done('dropped')
+      }
     } catch (err) {
       logger.error('alert mail to the user failed', { id: alert.id, error: err as Error })
+      done('dropped')
     }
   }
 }

@@ -1,3 +1,4 @@
+import { type RoutedAlert } from './input.ts'
 import { type Alert } from './types.ts'
 
 /** GET /command/alerts: alerts after `since` (an id), of a type, of a login; at most `limit`. */
@@ -21,17 +22,24 @@ export interface AlertBounds {
 export const DEFAULT_ALERT_BOUNDS: AlertBounds = { keep: 10_000, keepForS: 30 * 86400, keepMax: 100_000 }
 
 /**
- * Where the hub keeps accepted alerts. The in-memory store below serves until the login history
- * (SQLite / PostgreSQL) implements this interface, which then keeps alerts across restarts.
+ * Where the hub keeps accepted alerts: in memory, or in the login history database (SQLite /
+ * PostgreSQL, src/history/*-alerts.ts) when setHistory is on, which keeps them across restarts.
  * Contract: `append` is called in increasing id order; `query` answers oldest first; `lastId`
  * (read once, before the first append) lets ids keep increasing across restarts.
+ * The outbox: an alert is appended unrouted, with the report attributes its routes read;
+ * `markRouted` records that every route's delivery of it ended (and forgets the attributes);
+ * `unrouted` lists, at start, those a previous run did not finish delivering.
  */
 export interface AlertStore {
   lastId (): Promise<number>
-  append (alert: Alert): Promise<void>
+  append (alert: Alert, attrs?: Readonly<Record<string, unknown>>): Promise<void>
   query (query: AlertQuery): Promise<Alert[]>
   /** New bounds (a reload); alerts beyond them go at the next append. */
   setBounds (bounds: AlertBounds): void
+  markRouted (id: number): Promise<void>
+  unrouted (): Promise<RoutedAlert[]>
+  /** Waits for writes under way, then lets the database go. */
+  close (): Promise<void>
 }
 
 /**
@@ -55,6 +63,13 @@ export class MemoryAlertStore implements AlertStore {
     this.#alerts.push(alert)
     this.#prune(alert.t)
   }
+
+  /** Nothing to mark: memory does not outlive the process, so nothing is ever delivered twice. */
+  async markRouted (): Promise<void> {}
+
+  async unrouted (): Promise<RoutedAlert[]> { return [] }
+
+  async close (): Promise<void> {}
 
   async query (q: AlertQuery): Promise<Alert[]> {
     const matches = (a: Alert): boolean => (q.type === undefined || a.type === q.type) && (q.login === undefined || a.login === q.login)

@@ -15,6 +15,8 @@ interface MailJob {
   readonly message: MailMessage
   /** The relay of the configuration that queued the mail; used when the current one has none. */
   readonly relay: MailRelay
+  /** Told how the delivery ended (the alert outbox waits for it). */
+  readonly done: ((end: DeliveryEnd) => void) | undefined
 }
 
 const loadNodemailer = lazyImport(() => import('nodemailer'))
@@ -84,12 +86,13 @@ export class MailDelivery {
     }
   }
 
-  /** Queues a mail; counts it, or counts and logs the drop. */
-  enqueue (message: MailMessage, relay: MailRelay): EnqueueResult {
-    const result = this.#queue.enqueue({ message, relay })
+  /** Queues a mail; counts it, or counts and logs the drop. `done`: as WebhookDelivery.enqueue's. */
+  enqueue (message: MailMessage, relay: MailRelay, done?: (end: DeliveryEnd) => void): EnqueueResult {
+    const result = this.#queue.enqueue({ message, relay, done })
     if (result === 'queued') {
       this.#counters.mailQueued++
     } else {
+      if (result === 'closed') done?.('abandoned')
       this.#counters.mailDropped++
       logger.warn(result === 'closed' ? 'mail dropped: shutting down' : 'mail dropped: queue full', { to: message.to.join(','), queueSize: this.#queue.policy.limit })
     }
@@ -145,6 +148,7 @@ export class MailDelivery {
       this.#counters.mailFailed++
       logger.error('mail delivery failed', { to: job.message.to.join(','), attempts, error: detail })
     }
+    try { job.done?.(end) } catch (err) { logger.error('mail completion callback failed', { error: err as Error }) }
   }
 
   #transport (relay: MailRelay): Promise<Transporter> {

@@ -21,6 +21,8 @@ interface WebhookJob {
   /** The hook the last attempt went to; its figures get the result. */
   used: HookState | undefined
   settled: boolean
+  /** Told how the delivery ended (the alert outbox waits for it). */
+  readonly done: ((end: DeliveryEnd) => void) | undefined
 }
 
 function webhookPolicy (s: WebhookSettings): DeliveryPolicy {
@@ -90,10 +92,14 @@ export class WebhookDelivery {
     if (old !== undefined) void old.then((agent) => agent.close()).catch(() => {})
   }
 
-  /** Queues an event for `state`'s hook; false (counted and logged as a drop) when refused. */
-  enqueue (state: HookState, data: string): boolean {
-    const result = this.#queue.enqueue({ origin: state, data, deliveryId: undefined, prepared: undefined, used: undefined, settled: false })
+  /**
+   * Queues an event for `state`'s hook; false (counted and logged as a drop) when refused.
+   * `done` hears how it ended; a refusal because the queue is closing counts as 'abandoned'.
+   */
+  enqueue (state: HookState, data: string, done?: (end: DeliveryEnd) => void): boolean {
+    const result = this.#queue.enqueue({ origin: state, data, deliveryId: undefined, prepared: undefined, used: undefined, settled: false, done })
     if (result === 'queued') return true
+    if (result === 'closed') done?.('abandoned')
     state.drops++
     this.#emit('onDrop', state.hook, false, 0)
     this.#dropLog.record(state.hook.name, result === 'full' ? 'queue full' : 'shutting down')
@@ -174,6 +180,7 @@ export class WebhookDelivery {
       }
     }
     this.#emit('onResult', hook, ok, 0)
+    try { job.done?.(end) } catch (err) { logger.error('webhook completion callback failed', { error: err as Error }) }
   }
 
   #emit (event: keyof WebhookObserver, hook: CustomWebhook, ok: boolean, seconds: number): void {

@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   readonly prepare: (client: PoolClient) => Promise<void>
   /** Called once the database is up again after an outage (or at first connect). */
   readonly onUp: () => void
+  /** Who logs the outage (default "history database"): the alert store's pool says so. */
+  readonly label?: string
 }
 
 /** Raised for every call while the database is unreachable: callers tell it from SQL errors by type. */
@@ -138,7 +140,7 @@ export class PgConnection {
     this.#outages++
     this.#downSince = Date.now()
     this.#delayMs = RECONNECT_MIN_MS
-    logger.warn('history database unreachable, reconnecting with backoff; writes are queued', { database: this.location, error: this.#lastError })
+    logger.warn(`${this.#options.label ?? 'history database'} unreachable, reconnecting with backoff; writes are queued`, { database: this.location, error: this.#lastError })
     this.#schedule()
   }
 
@@ -194,7 +196,7 @@ export class PgConnection {
     // close() may have run while this attempt waited.
     if (this.#isClosed()) return
     if (this.#state === 'down') {
-      logger.info('history database reachable again', { database: this.location, down_seconds: Math.round((Date.now() - this.#downSince) / 100) / 10 })
+      logger.info(`${this.#options.label ?? 'history database'} reachable again`, { database: this.location, down_seconds: Math.round((Date.now() - this.#downSince) / 100) / 10 })
     }
     this.#state = 'up'
     this.#options.onUp()
