@@ -1,6 +1,6 @@
 import { featureValue } from './batch.ts'
 import {
-  type Awaitable, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore,
+  type ActivityBucket, type ActivityScope, type Awaitable, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore,
   type LastSuccess, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow,
   type StoredReport
 } from './types.ts'
@@ -70,6 +70,13 @@ export class HistoryReader {
 
   globalTotals (): Awaitable<GlobalTotals> {
     return this.#after(ANY, () => this.#store.globalTotals())
+  }
+
+  activity (scope: ActivityScope, key: string, since: number, until: number, step: number): Awaitable<ActivityBucket[]> {
+    const inScope = scope === 'all'
+      ? ANY
+      : scope === 'ip' ? (r: HistoryRecord) => r.remote === key : scope === 'prefix' ? (r: HistoryRecord) => r.prefix === key : (r: HistoryRecord) => r.login === key
+    return this.#after((r) => inScope(r) && r.t >= since && r.t < until, () => this.#store.activity(scope, key, since, until, step))
   }
 
   /** Queued reports of the login are committed first, so none survives the erasure. */

@@ -2,7 +2,7 @@ import { type Statement } from 'better-sqlite3'
 import { type Db, fromMs, KIND_CODE, openSqlite, type OpenOptions, TOTALS_KIND, toMs } from './sqlite-schema.ts'
 import { SqliteWrites } from './sqlite-writes.ts'
 import {
-  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore,
+  type ActivityBucket, type ActivityScope, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore,
   type LastSuccess, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope,
   type SourceWindow, type StoredReport
 } from './types.ts'
@@ -54,6 +54,7 @@ export class SqliteStore implements HistoryStore {
   readonly #top: Record<SourceScope, Record<SourceOrder, Statement>>
   readonly #global: Statement
   readonly #newest: Statement
+  readonly #activity: Record<ActivityScope, Statement>
 
   constructor (file: string, options: OpenOptions = {}) {
     this.location = file
@@ -82,6 +83,10 @@ export class SqliteStore implements HistoryStore {
     this.#top = top
     this.#global = db.prepare('SELECT logins, successes, failures FROM global_features WHERE kind = ? AND value = ?')
     this.#newest = db.prepare('SELECT max(t) FROM reports').pluck()
+    // Integer division of millisecond offsets: the bucket number; each scope reads its own index.
+    const activity = (where: string): Statement => db.prepare(`SELECT (t - @since) / @step AS b, coalesce(sum(success), 0) AS successes,
+      count(*) AS n, count(DISTINCT login) AS distinct_logins FROM reports WHERE ${where} t >= @since AND t < @until GROUP BY b ORDER BY b`)
+    this.#activity = { all: activity(''), ip: activity('remote = @key AND'), prefix: activity('prefix = @key AND'), login: activity('login = @key AND') }
   }
 
   writeBatch (records: readonly HistoryRecord[]): void { this.#writes.writeBatch(records) }
@@ -136,6 +141,13 @@ export class SqliteStore implements HistoryStore {
 
   globalTotals (): GlobalTotals {
     return (this.#global.get(TOTALS_KIND, '') as GlobalTotals | undefined) ?? { logins: 0, successes: 0, failures: 0 }
+  }
+
+  activity (scope: ActivityScope, key: string, since: number, until: number, step: number): ActivityBucket[] {
+    const params: Record<string, string | number> = { since: toMs(since), until: toMs(until), step: toMs(step) }
+    if (scope !== 'all') params.key = key
+    const rows = this.#activity[scope].all(params) as Array<{ b: number, successes: number, n: number, distinct_logins: number }>
+    return rows.map((r) => ({ t: since + r.b * step, successes: r.successes, failures: r.n - r.successes, distinctLogins: r.distinct_logins }))
   }
 
   newestEventTime (): number | null {

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg'
 import { logger } from '../../log/index.ts'
 import {
-  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore, type LastSuccess,
+  type ActivityBucket, type ActivityScope, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore, type LastSuccess,
   type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow, type StoredReport
 } from '../types.ts'
 import { isConnectionError, PgConnection } from './connection.ts'
@@ -104,6 +104,9 @@ export class PostgresStore implements HistoryStore {
   globalFeature (kind: FeatureKind, value: string): Promise<GlobalFeature> { return this.#reads.globalFeature(kind, value) }
   globalTotals (): Promise<GlobalTotals> { return this.#reads.globalTotals() }
   newestEventTime (): Promise<number | null> { return this.#reads.newestEventTime() }
+  activity (scope: ActivityScope, key: string, since: number, until: number, step: number): Promise<ActivityBucket[]> {
+    return this.#reads.activity(scope, key, since, until, step)
+  }
 
   erase (login: string): Promise<number> {
     return this.#retrying(() => this.#db.transaction((c) => eraseLogin(c, login)))
