@@ -83,8 +83,8 @@ export class SqliteStore implements HistoryStore {
     this.#top = top
     this.#global = db.prepare('SELECT logins, successes, failures FROM global_features WHERE kind = ? AND value = ?')
     this.#newest = db.prepare('SELECT max(t) FROM reports').pluck()
-    // Integer division of millisecond offsets: the bucket number; each scope reads its own index.
-    const activity = (where: string): Statement => db.prepare(`SELECT (t - @since) / @step AS b, coalesce(sum(success), 0) AS successes,
+    // The bucket number from millisecond offsets (bound numbers are REAL: cast to truncate); each scope reads its own index.
+    const activity = (where: string): Statement => db.prepare(`SELECT CAST((t - @since) / @step AS INTEGER) AS b, coalesce(sum(success), 0) AS successes,
       count(*) AS n, count(DISTINCT login) AS distinct_logins FROM reports WHERE ${where} t >= @since AND t < @until GROUP BY b ORDER BY b`)
     this.#activity = { all: activity(''), ip: activity('remote = @key AND'), prefix: activity('prefix = @key AND'), login: activity('login = @key AND') }
   }
