@@ -25,7 +25,7 @@ export function status (text) { byId('status').textContent = text }
 export async function getJson (url, init = {}) {
   const res = await fetch(url, { credentials: 'same-origin', ...init })
   const text = await res.text()
-  let body = null
+  let body
   try { body = JSON.parse(text) } catch { body = null }
   if (!res.ok) {
     const err = new Error((body && body.reason) || `${url}: HTTP ${res.status}`)
