@@ -12,5 +12,14 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-constant-condition': ['error', { checkLoops: false }]
     }
+  },
+  {
+    // The web UI's scripts run in the browser (ES modules served by the daemon).
+    files: ['ui/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'location', 'history', 'fetch', 'URLSearchParams', 'ResizeObserver', 'setTimeout']
+        .map((name) => [name, 'readonly']))
+    }
   }
 )

@@ -19,7 +19,8 @@ export const errorCodes = [
   'TA_ERR_SCHEDULE',
   'TA_ERR_CONSOLE',
   'TA_ERR_CLUSTER',
-  'TA_ERR_HISTORY'
+  'TA_ERR_HISTORY',
+  'TA_ERR_WEB_UI'
 ] as const
 
 export type ErrorCode = (typeof errorCodes)[number]

@@ -33,6 +33,8 @@ export class DaemonSettings {
   webserverPassword: string | null = null
   acl: Netmask[] = DEFAULT_ACL.map((m) => parseNetmask(m) as Netmask)
   metricsNoPassword = false
+  /** setWebUI(false): no /ui/ on the REST listeners. */
+  webUI = true
   maxWebserverConns = 10000
   numLuaStates = 6
   numWorkerThreads = availableParallelism()

@@ -1,7 +1,8 @@
 import { featureValue } from './batch.ts'
 import {
-  type Awaitable, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore,
-  type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow,
+  type ActivityBucket, type ActivityScope, type Awaitable, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals,
+  type HistoryRecord, type HistoryStore, type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow,
+  type SourceOrder, type SourceScope, type SourceWindow,
   type StoredReport
 } from './types.ts'
 import { type HistoryWriter } from './writer.ts'
@@ -79,6 +80,13 @@ export class HistoryReader {
 
   globalDistinct (kind: FeatureKind): Awaitable<number> {
     return this.#after((r) => featureValue(r, kind) !== null, () => this.#store.globalDistinct(kind))
+  }
+
+  activity (scope: ActivityScope, key: string, since: number, until: number, step: number): Awaitable<ActivityBucket[]> {
+    const inScope = scope === 'all'
+      ? ANY
+      : scope === 'ip' ? (r: HistoryRecord) => r.remote === key : scope === 'prefix' ? (r: HistoryRecord) => r.prefix === key : (r: HistoryRecord) => r.login === key
+    return this.#after((r) => inScope(r) && r.t >= since && r.t < until, () => this.#store.activity(scope, key, since, until, step))
   }
 
   /** Queued reports of the login are committed first, so none survives the erasure. */

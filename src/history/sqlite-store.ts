@@ -2,8 +2,9 @@ import { type Statement } from 'better-sqlite3'
 import { type Db, fromMs, KIND_CODE, openSqlite, type OpenOptions, TOTALS_KIND, toMs } from './sqlite-schema.ts'
 import { SqliteWrites } from './sqlite-writes.ts'
 import {
-  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore,
-  type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope,
+  type ActivityBucket, type ActivityScope, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord,
+  type HistoryStore, type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder,
+  type SourceScope,
   type SourceWindow, type StoredReport
 } from './types.ts'
 
@@ -63,6 +64,7 @@ export class SqliteStore implements HistoryStore {
   readonly #global: Statement
   readonly #newest: Statement
   readonly #distinct: Statement
+  readonly #activity: Record<ActivityScope, Statement>
 
   constructor (file: string, options: OpenOptions = {}) {
     this.location = file
@@ -96,6 +98,10 @@ export class SqliteStore implements HistoryStore {
     this.#global = db.prepare('SELECT logins, successes, failures FROM global_features WHERE kind = ? AND value = ?')
     this.#newest = db.prepare('SELECT max(t) FROM reports').pluck()
     this.#distinct = db.prepare('SELECT count(*) FROM global_features WHERE kind = ?').pluck()
+    // The bucket number from millisecond offsets (bound numbers are REAL: cast to truncate); each scope reads its own index.
+    const activity = (where: string): Statement => db.prepare(`SELECT CAST((t - @since) / @step AS INTEGER) AS b, coalesce(sum(success), 0) AS successes,
+      count(*) AS n, count(DISTINCT login) AS distinct_logins FROM reports WHERE ${where} t >= @since AND t < @until GROUP BY b ORDER BY b`)
+    this.#activity = { all: activity(''), ip: activity('remote = @key AND'), prefix: activity('prefix = @key AND'), login: activity('login = @key AND') }
   }
 
   writeBatch (records: readonly HistoryRecord[]): void { this.#writes.writeBatch(records) }
@@ -158,6 +164,13 @@ export class SqliteStore implements HistoryStore {
 
   globalDistinct (kind: FeatureKind): number {
     return this.#distinct.get(KIND_CODE[kind]) as number
+  }
+
+  activity (scope: ActivityScope, key: string, since: number, until: number, step: number): ActivityBucket[] {
+    const params: Record<string, string | number> = { since: toMs(since), until: toMs(until), step: toMs(step) }
+    if (scope !== 'all') params.key = key
+    const rows = this.#activity[scope].all(params) as Array<{ b: number, successes: number, n: number, distinct_logins: number }>
+    return rows.map((r) => ({ t: since + r.b * step, successes: r.successes, failures: r.n - r.successes, distinctLogins: r.distinct_logins }))
   }
 
   newestEventTime (): number | null {

@@ -118,6 +118,17 @@ export interface LoginAtSource {
 
 export type SourceOrder = 'failures' | 'attempts' | 'distinct_logins'
 
+/** What an activity series counts: every report, one source (address or network), or one login. */
+export type ActivityScope = 'all' | SourceScope | 'login'
+
+/** One time bucket of an activity series: `[t, t + step)`. */
+export interface ActivityBucket {
+  readonly t: number
+  readonly successes: number
+  readonly failures: number
+  readonly distinctLogins: number
+}
+
 /** How often a feature value occurs across every login (risk scoring). */
 export interface GlobalFeature {
   readonly logins: number
@@ -161,6 +172,12 @@ export interface HistoryStore {
    * the kind's rows, not a point read: callers cache it (the detector refreshes it once a minute).
    */
   globalDistinct (kind: FeatureKind): Awaitable<number>
+
+  /**
+   * Reports per `step` seconds in the window, oldest first; buckets start at `since + k * step` and
+   * only buckets with reports are returned. `key` is ignored for scope 'all'.
+   */
+  activity (scope: ActivityScope, key: string, since: number, until: number, step: number): Awaitable<ActivityBucket[]>
   /** The newest event time stored (seconds), null when empty: retention counts back from it. */
   newestEventTime (): Awaitable<number | null>
   /** Forgets everything about one login; resolves with the number of reports removed. */

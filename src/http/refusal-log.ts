@@ -2,7 +2,7 @@ import { logger, LogLevel, type LogFields, type LogLevelValue } from '../log/ind
 
 /** Every kind of request or connection the HTTP layer turns away; the `reason` label of trackalert_http_refused_total. */
 export const REFUSAL_REASONS = [
-  'acl', 'auth', 'bad_request', 'not_found', 'method', 'too_large', 'malformed', 'too_many_connections', 'overloaded'
+  'acl', 'auth', 'bad_request', 'not_found', 'method', 'too_large', 'malformed', 'too_many_connections', 'overloaded', 'forbidden'
 ] as const
 export type RefusalReason = (typeof REFUSAL_REASONS)[number]
 
@@ -16,6 +16,8 @@ const LEVELS: Record<RefusalReason, LogLevelValue> = {
   auth: LogLevel.warning,
   too_many_connections: LogLevel.warning,
   overloaded: LogLevel.warning,
+  // A cross-site request or a missing CSRF token: a browser driven by another site, or an attack.
+  forbidden: LogLevel.warning,
   bad_request: LogLevel.info,
   not_found: LogLevel.info,
   method: LogLevel.info,

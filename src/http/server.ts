@@ -14,6 +14,9 @@ import {
 } from './routes.ts'
 import { eraseHistoryRoute, historyRoute } from './history-routes.ts'
 import { alertsRoute } from './alerts-route.ts'
+import { activityRoute } from './activity-route.ts'
+import { crossSiteRefusal } from './csrf.ts'
+import { handleUi } from './ui-route.ts'
 
 const builtinRoutes: Record<string, Route> = {
   report: reportRoute,
@@ -22,8 +25,11 @@ const builtinRoutes: Record<string, Route> = {
   livez: livezRoute,
   history: historyRoute,
   eraseHistory: eraseHistoryRoute,
-  alerts: alertsRoute
+  alerts: alertsRoute,
+  activity: activityRoute
 }
+
+const isUiPath = (url: string): boolean => url === '/ui' || url.startsWith('/ui/') || url.startsWith('/ui?')
 
 /** How often counts of refusals left out of the log are checked for an interval that is over. */
 const REFUSAL_FLUSH_MS = 5_000
@@ -168,6 +174,7 @@ export class HttpFrontend {
       return
     }
     const url = req.url ?? '/'
+    if (isUiPath(url)) { this.#handleUi(req, res, settings); return }
     const isMetrics = url === '/metrics' || url.startsWith('/metrics?')
     const name = isMetrics ? 'metrics' : commandName(url)
     const route = isMetrics ? metricsRoute : builtinRoutes[name] ?? this.#custom.get(name)
@@ -188,8 +195,31 @@ export class HttpFrontend {
       sendJson(res, 405, JSON.stringify({ status: 'failure', reason: `Method ${req.method ?? ''} not allowed` }), { Allow: route.method })
       return
     }
+    // A browser that used the web UI has the password cached: another site must not post with it.
+    const crossSite = method === 'POST' ? crossSiteRefusal(req) : null
+    if (crossSite !== null) {
+      this.#refuse('forbidden', socket, crossSite, req)
+      sendJson(res, 403, JSON.stringify({ status: 'failure', reason: 'Forbidden: cross-site request' }))
+      return
+    }
     if (!isMetrics) this.#ctx.stats.countCommand(name)
     route.handler(req, res, this.#ctx, name)
+  }
+
+  /** /ui/: the same ACL (checked by the caller) and password as the commands; 404 when setWebUI(false). */
+  #handleUi (req: IncomingMessage, res: ServerResponse, settings: DaemonSettings): void {
+    if (!settings.webUI) {
+      this.#refuse('not_found', req.socket, 'the web UI is turned off (setWebUI(false))', req)
+      sendJson(res, 404, NOT_FOUND)
+      return
+    }
+    const password = settings.webserverPassword
+    if (password === null || !this.#auth.check(req.headers.authorization)) {
+      this.#refuse('auth', req.socket, this.#auth.whyRefused(req.headers.authorization), req)
+      sendJson(res, 401, UNAUTHORIZED, { 'WWW-Authenticate': 'Basic realm="wforce"' })
+      return
+    }
+    handleUi(req, res, this.#ctx, password)
   }
 
   /** Every refusal is counted; its log line is rate-limited per reason (RefusalLog). */

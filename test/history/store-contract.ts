@@ -110,6 +110,13 @@ export function storeContract (backend: ContractBackend): void {
       assert.deepEqual(await store.loginAtSource('prefix', '10.0.0.0/24', 'w3', t0, t0 + 11), { successes: 0, failures: 2 })
       assert.deepEqual(await store.loginAtSource('prefix', '10.0.0.0/24', 'w3', t0, t0 + 10), { successes: 0, failures: 1 })
       assert.deepEqual(await store.loginAtSource('ip', '10.0.0.1', 'nobody', t0, t0 + 11), { successes: 0, failures: 0 })
+      // Activity buckets [since + k * step, ...): only the buckets with reports, oldest first.
+      const bucket = (t: number, successes: number, failures: number, distinctLogins: number): object => ({ t, successes, failures, distinctLogins })
+      assert.deepEqual(await store.activity('prefix', '10.0.0.0/24', t0, t0 + 11, 5), [bucket(t0, 1, 4, 3), bucket(t0 + 10, 0, 1, 1)])
+      assert.deepEqual(await store.activity('ip', '10.0.0.2', t0, t0 + 4, 2), [bucket(t0, 0, 1, 1), bucket(t0 + 2, 1, 0, 1)])
+      assert.deepEqual(await store.activity('login', 'w3', t0 + 1, t0 + 11, 3), [bucket(t0 + 4, 0, 1, 1), bucket(t0 + 10, 0, 1, 1)])
+      assert.deepEqual(await store.activity('all', '', t0, t0 + 11, 11), [bucket(t0, 1, 5, 3)])
+      assert.deepEqual(await store.activity('ip', '10.9.9.9', t0, t0 + 11, 11), [])
       const top = await store.topSources('ip', t0, t0 + 11, 'failures', 10)
       assert.deepEqual(top.map((s) => [s.key, s.failures]), [['10.0.0.1', 4], ['10.0.0.2', 1]])
       const byLogins = await store.topSources('ip', t0, t0 + 11, 'distinct_logins', 1)

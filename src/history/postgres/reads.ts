@@ -1,5 +1,6 @@
 import {
-  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type LastSuccess, type LoginAtSource, type LoginProfile,
+  type ActivityBucket, type ActivityScope, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type LastSuccess,
+  type LoginAtSource, type LoginProfile,
   type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow, type StoredReport
 } from '../types.ts'
 import { type PgConnection } from './connection.ts'
@@ -129,6 +130,17 @@ export class PostgresReads {
     // COLLATE "C": ties break by byte order, as in SQLite, whatever the database's locale.
     const sql = sourceSql(SCOPE_COLUMN[scope], `WHERE t >= ${T('$1')} AND t < ${T('$2')}`, `ORDER BY ${ORDER_COLUMN[order]} DESC, key COLLATE "C" LIMIT $3`)
     return (await this.#db.query<SourceRow>(sql, [since, until, limit])).map((r) => sourceWindow(r.key, r))
+  }
+
+  async activity (scope: ActivityScope, key: string, since: number, until: number, step: number): Promise<ActivityBucket[]> {
+    const column = scope === 'all' ? null : scope === 'login' ? 'login' : SCOPE_COLUMN[scope]
+    const where = column === null ? '' : `${column} = $4 AND `
+    const rows = await this.#db.query<{ b: number, successes: number, n: number, distinct_logins: number }>(
+      `SELECT floor((extract(epoch FROM t)::float8 - $1::float8) / $3::float8)::float8 AS b, count(*) FILTER (WHERE success)::float8 AS successes,
+        count(*)::float8 AS n, count(DISTINCT login)::float8 AS distinct_logins
+       FROM ta_reports WHERE ${where}t >= ${T('$1::float8')} AND t < ${T('$2::float8')} GROUP BY b ORDER BY b`,
+      column === null ? [since, until, step] : [since, until, step, key])
+    return rows.map((r) => ({ t: since + r.b * step, successes: r.successes, failures: r.n - r.successes, distinctLogins: r.distinct_logins }))
   }
 
   async globalFeature (kind: FeatureKind, value: string): Promise<GlobalFeature> {

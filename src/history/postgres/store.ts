@@ -1,7 +1,8 @@
 import type { PoolClient } from 'pg'
 import { logger } from '../../log/index.ts'
 import {
-  type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord, type HistoryStore, type LastSuccess, type LoginAtSource,
+  type ActivityBucket, type ActivityScope, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord,
+  type HistoryStore, type LastSuccess, type LoginAtSource,
   type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow, type StoredReport
 } from '../types.ts'
 import { isConnectionError, PgConnection } from './connection.ts'
@@ -108,6 +109,9 @@ export class PostgresStore implements HistoryStore {
   globalDistinct (kind: FeatureKind): Promise<number> { return this.#reads.globalDistinct(kind) }
   globalTotals (): Promise<GlobalTotals> { return this.#reads.globalTotals() }
   newestEventTime (): Promise<number | null> { return this.#reads.newestEventTime() }
+  activity (scope: ActivityScope, key: string, since: number, until: number, step: number): Promise<ActivityBucket[]> {
+    return this.#reads.activity(scope, key, since, until, step)
+  }
 
   erase (login: string): Promise<number> {
     return this.#retrying(() => this.#db.transaction((c) => eraseLogin(c, login)))

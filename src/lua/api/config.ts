@@ -78,6 +78,7 @@ export function configFunctions (ctx: ApiContext<Pick<HostServices, 'settings' |
     }),
     configOnly('setWebserverPassword', (L) => { settings.webserverPassword = args.string(L, 1, 'setWebserverPassword') }),
     configOnly('setMetricsNoPassword', () => { settings.metricsNoPassword = true }),
+    configOnly('setWebUI', (L) => { settings.webUI = args.boolean(L, 1, 'setWebUI') }),
     configOnly('setMaxWebserverConns', (L) => { settings.maxWebserverConns = positive(L, 'setMaxWebserverConns') }),
     configOnly('setNumLuaStates', (L) => { settings.numLuaStates = positive(L, 'setNumLuaStates') }),
     configOnly('setNumWorkerThreads', (L) => { settings.numWorkerThreads = positive(L, 'setNumWorkerThreads') }),
