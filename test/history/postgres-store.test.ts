@@ -107,6 +107,37 @@ describe('postgres history store', () => {
     assert.equal(store.outageStats().outages, 1)
   })
 
+  it('after an outage, a batch written while the held backlog is still being written waits for it instead of being dropped', async () => {
+    const url = await freshUrl()
+    const store = await openStore(url, { outageLimit: 20 })
+    await store.writeBatch([record({ login: 'held', t: BASE })])
+    // The backlog's login row, locked by a session of the test's own: writing the backlog blocks on it
+    // after the store is up again, which keeps the "backlog still being written" window open.
+    const locker = new pg.Client({ connectionString: url })
+    await locker.connect()
+    await locker.query('BEGIN')
+    await locker.query("SELECT 1 FROM ta_logins WHERE login = 'held' FOR UPDATE")
+    // An outage without stopping the server (which would end the locking session): the store's
+    // sessions are ended and new ones refused until the database accepts connections again.
+    const admin = server!.url('postgres')
+    const db = new URL(url).pathname.slice(1)
+    await sql(admin, `ALTER DATABASE "${db}" ALLOW_CONNECTIONS false`)
+    await sql(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'trackalert'", [db])
+    await until('the store to notice the outage', () => !store.up)
+    for (let i = 0; i < 2; i++) await store.writeBatch(Array.from({ length: 10 }, (_, j) => record({ login: 'held', t: BASE + i * 10 + j })))
+    assert.equal(store.outageStats().held, 20, 'the outage bound is full')
+    await sql(admin, `ALTER DATABASE "${db}" ALLOW_CONNECTIONS true`)
+    await until('the store to reconnect', () => store.up)
+    assert.equal(store.outageStats().held, 20, 'the backlog is still being written (blocked on the locked row)')
+    const writing = store.writeBatch([record({ login: 'fresh', t: BASE + 100 })])
+    await locker.query('COMMIT')
+    await locker.end()
+    await writing
+    assert.deepEqual({ ...store.outageStats(), up: undefined }, { up: undefined, outages: 1, held: 0, dropped: 0 })
+    assert.equal((await store.totals('fresh'))?.successes, 1, 'the batch written while the backlog was being written is stored')
+    assert.equal((await store.totals('held'))?.successes, 21, 'the backlog is stored, after the report written before the outage')
+  })
+
   it('starts while the server is down and catches up once it is reachable', async () => {
     const url = await freshUrl()
     await server!.stop()

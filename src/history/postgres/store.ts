@@ -81,7 +81,11 @@ export class PostgresStore implements HistoryStore {
 
   async writeBatch (records: readonly HistoryRecord[]): Promise<void> {
     if (records.length === 0) return
-    // Held batches go first: a batch never overtakes one written earlier.
+    // Held batches go first: a batch never overtakes one written earlier. Once the database is
+    // back, the backlog is being written: wait for it rather than holding this batch behind it,
+    // where a full hold bound (the outage's) would drop it although the database is up. The
+    // writer's queue fills meanwhile, under its own bound (queue_limit).
+    if (this.#db.up && this.#held.length > 0) await this.#flush()
     if (!this.#db.up || this.#held.length > 0) { this.#hold(records); return }
     try {
       await this.#write(records)
