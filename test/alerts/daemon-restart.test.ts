@@ -38,6 +38,8 @@ async function survivesRestart (config: string): Promise<void> {
   try {
     await raise(first, 'alice', 1)
     await raise(first, 'bob', 2)
+    // raiseAlert in a worker reaches the hub without waiting: the listing catches up at once, not synchronously.
+    await eventually(async () => (await alerts(first)).length === 2, 'both alerts to be listed')
     assert.deepEqual((await alerts(first)).map((a) => a.id), [1, 2])
   } finally {
     assert.equal(await first.stop(), 0)
@@ -47,6 +49,7 @@ async function survivesRestart (config: string): Promise<void> {
     assert.deepEqual((await alerts(second)).map((a) => [a.id, a.login, a.evidence.n]), [[1, 'alice', '1'], [2, 'bob', '2']])
     assert.deepEqual((await alerts(second, '?login=bob')).map((a) => a.id), [2])
     await raise(second, 'carol', 3)
+    await eventually(async () => (await alerts(second)).length === 3, 'the third alert to be listed')
     assert.deepEqual((await alerts(second, '?since=1')).map((a) => [a.id, a.login]), [[2, 'bob'], [3, 'carol']])
   } finally {
     assert.equal(await second.stop(), 0)
