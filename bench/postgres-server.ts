@@ -6,24 +6,14 @@
 import { execFile } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 
-const run = promisify(execFile)
+// PostgreSQL cannot be told to pick a port itself: it gets one that was free a moment ago.
+import { freePort } from '../test/helpers/ports.ts'
 
-/** A loopback port that was free a moment ago: PostgreSQL cannot be told to pick one itself. */
-function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
+const run = promisify(execFile)
 
 /** The superuser the cluster is created with (trust auth on loopback: no password). */
 export const PG_USER = 'trackalert'

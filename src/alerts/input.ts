@@ -5,17 +5,11 @@ export const alertSeverities: readonly AlertSeverity[] = ['low', 'medium', 'high
 
 /**
  * A detection on its way to the hub: a policy `Finding` (src/policies/types.ts) or a Lua
- * `raiseAlert{...}`. `attrs` are the report attributes routes may need (the user's e-mail
- * address); they go to the routes with the alert but are not stored with it.
+ * `raiseAlert{...}`, i.e. an `Alert` before the hub gives it an id and a suppressed count.
+ * `attrs` are the report attributes routes may need (the user's e-mail address); they go to
+ * the routes with the alert but are not stored with it.
  */
-export interface AlertInput {
-  readonly type: string
-  readonly severity: AlertSeverity
-  readonly login: string | null
-  readonly remote: string | null
-  readonly t: number
-  readonly risk?: number
-  readonly evidence: Readonly<Record<string, unknown>>
+export interface AlertInput extends Omit<Alert, 'id' | 'suppressed'> {
   readonly attrs?: Readonly<Record<string, unknown>>
 }
 

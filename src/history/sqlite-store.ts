@@ -1,6 +1,7 @@
 import { type Statement } from 'better-sqlite3'
 import { type Db, fromMs, KIND_CODE, openSqlite, type OpenOptions, TOTALS_KIND, toMs } from './sqlite-schema.ts'
 import { SqliteWrites } from './sqlite-writes.ts'
+import { type FeatureRow, type LoginRow, type ReportRow, rowMapping, type SourceRow } from './rows.ts'
 import {
   type ActivityBucket, type ActivityScope, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord,
   type HistoryStore, type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder,
@@ -8,36 +9,8 @@ import {
   type SourceWindow, type StoredReport
 } from './types.ts'
 
-interface FeatureRow { value: string, first_seen: number, last_seen: number, successes: number, failures: number }
-interface LoginRow {
-  first_seen: number, last_seen: number, successes: number, failures: number, ls_t: number | null, ls_remote: string | null,
-  ls_prefix: string | null, ls_country: string | null, ls_city: string | null, ls_lat: number | null, ls_lon: number | null,
-  ls_accuracy_km: number | null, ls_device: string | null
-}
-interface ReportRow {
-  t: number, success: number, fail_type: string | null, protocol: string, remote: string, prefix: string, country: string | null,
-  city: string | null, lat: number | null, lon: number | null, accuracy_km: number | null, device: string | null, risk: number | null
-}
-interface SourceRow {
-  key: string, attempts: number, successes: number, distinct_logins: number, max_per_login: number, failing_logins: number | null,
-  succeeding_logins: number | null, max_failures_per_login: number | null, first_seen: number | null, last_seen: number | null
-}
-
-const featureStat = (r: FeatureRow): FeatureStat => ({ value: r.value, firstSeen: fromMs(r.first_seen), lastSeen: fromMs(r.last_seen), successes: r.successes, failures: r.failures })
-
-const sourceWindow = (key: string, r: SourceRow | undefined): SourceWindow => ({
-  key,
-  attempts: r?.attempts ?? 0,
-  successes: r?.successes ?? 0,
-  failures: (r?.attempts ?? 0) - (r?.successes ?? 0),
-  distinctLogins: r?.distinct_logins ?? 0,
-  maxPerLogin: r?.max_per_login ?? 0,
-  failingLogins: r?.failing_logins ?? 0,
-  succeedingLogins: r?.succeeding_logins ?? 0,
-  maxFailuresPerLogin: r?.max_failures_per_login ?? 0,
-  firstSeen: r?.first_seen === null || r?.first_seen === undefined ? 0 : fromMs(r.first_seen),
-  lastSeen: r?.last_seen === null || r?.last_seen === undefined ? 0 : fromMs(r.last_seen)
-})
+/** SQLite keeps times as epoch milliseconds. */
+const fromRow = rowMapping(fromMs)
 
 /** Per source (column) in a window: totals plus the busiest login's share, from the covering index only. */
 const SOURCE_SQL = (column: 'remote' | 'prefix', where: string, tail: string): string => `
@@ -108,33 +81,26 @@ export class SqliteStore implements HistoryStore {
 
   feature (login: string, kind: FeatureKind, value: string): FeatureStat | null {
     const row = this.#feature.get(login, KIND_CODE[kind], value) as FeatureRow | undefined
-    return row === undefined ? null : featureStat(row)
+    return row === undefined ? null : fromRow.featureStat(row)
   }
 
   totals (login: string): LoginTotals | null {
     const row = this.#login.get(login) as LoginRow | undefined
-    return row === undefined ? null : { firstSeen: fromMs(row.first_seen), lastSeen: fromMs(row.last_seen), successes: row.successes, failures: row.failures }
+    return row === undefined ? null : fromRow.totals(row)
   }
 
   profile (login: string): LoginProfile {
-    const list = (kind: FeatureKind): FeatureStat[] => (this.#features.all(login, KIND_CODE[kind]) as FeatureRow[]).map(featureStat)
+    const list = (kind: FeatureKind): FeatureStat[] => (this.#features.all(login, KIND_CODE[kind]) as FeatureRow[]).map(fromRow.featureStat)
     return { totals: this.totals(login), countries: list('country'), devices: list('device'), prefixes: list('prefix'), lastSuccess: this.lastSuccess(login) }
   }
 
   lastSuccess (login: string): LastSuccess | null {
     const r = this.#login.get(login) as LoginRow | undefined
-    if (r === undefined || r.ls_t === null) return null
-    return {
-      t: fromMs(r.ls_t), remote: r.ls_remote ?? '', prefix: r.ls_prefix ?? '', country: r.ls_country, city: r.ls_city,
-      lat: r.ls_lat, lon: r.ls_lon, accuracyKm: r.ls_accuracy_km, device: r.ls_device
-    }
+    return r === undefined ? null : fromRow.lastSuccess(r)
   }
 
   recentReports (login: string, limit: number): StoredReport[] {
-    return (this.#recent.all(login, limit) as ReportRow[]).map((r) => ({
-      t: fromMs(r.t), success: r.success === 1, failType: r.fail_type, protocol: r.protocol, remote: r.remote, prefix: r.prefix,
-      country: r.country, city: r.city, lat: r.lat, lon: r.lon, accuracyKm: r.accuracy_km, device: r.device, risk: r.risk
-    }))
+    return (this.#recent.all(login, limit) as ReportRow[]).map(fromRow.report)
   }
 
   loginWindow (login: string, since: number, until: number): LoginWindow {
@@ -143,7 +109,7 @@ export class SqliteStore implements HistoryStore {
   }
 
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): SourceWindow {
-    return sourceWindow(key, this.#source[scope].get(key, toMs(since), toMs(until)) as SourceRow | undefined)
+    return fromRow.sourceWindow(key, this.#source[scope].get(key, toMs(since), toMs(until)) as SourceRow | undefined)
   }
 
   loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): LoginAtSource {
@@ -151,7 +117,7 @@ export class SqliteStore implements HistoryStore {
   }
 
   topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): SourceWindow[] {
-    return (this.#top[scope][order].all(toMs(since), toMs(until), limit) as SourceRow[]).map((r) => sourceWindow(r.key, r))
+    return (this.#top[scope][order].all(toMs(since), toMs(until), limit) as SourceRow[]).map((r) => fromRow.sourceWindow(r.key, r))
   }
 
   globalFeature (kind: FeatureKind, value: string): GlobalFeature {

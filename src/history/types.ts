@@ -49,18 +49,8 @@ export interface FeatureStat {
   readonly failures: number
 }
 
-/** Where and when the login last succeeded. */
-export interface LastSuccess {
-  readonly t: number
-  readonly remote: string
-  readonly prefix: string
-  readonly country: string | null
-  readonly city: string | null
-  readonly lat: number | null
-  readonly lon: number | null
-  readonly accuracyKm: number | null
-  readonly device: string | null
-}
+/** Where and when the login last succeeded: those fields of the report that succeeded. */
+export type LastSuccess = Pick<HistoryRecord, 't' | 'remote' | 'prefix' | 'country' | 'city' | 'lat' | 'lon' | 'accuracyKm' | 'device'>
 
 /** Totals of one login over everything retained (learning periods, cold starts). */
 export interface LoginTotals {

@@ -1,4 +1,5 @@
 import { type ActivityBucket, type ActivityScope } from '../history/types.ts'
+import { parsedQuery } from './query.ts'
 import { sendFailure, sendJson } from './respond.ts'
 import { type Route } from './routes.ts'
 
@@ -57,17 +58,11 @@ export const activityRoute: Route = {
   method: 'GET',
   public: false,
   handler: (req, res, ctx) => {
-    const url = req.url ?? ''
-    const q = url.indexOf('?')
-    const parsed = parseActivityQuery(new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), Date.now() / 1000)
-    if ('error' in parsed) {
-      ctx.refuse('bad_request', req, parsed.error)
-      sendFailure(res, 400, parsed.error)
-      return
-    }
+    const query = parsedQuery(req, res, ctx, (params) => parseActivityQuery(params, Date.now() / 1000))
+    if (query === null) return
     const reader = ctx.history()
     if (reader === null) { sendFailure(res, 409, 'Login history is not enabled (setHistory in the configuration)'); return }
-    const { scope, key, since, until, step } = parsed.query
+    const { scope, key, since, until, step } = query
     const answer = (buckets: ActivityBucket[]): void => {
       sendJson(res, 200, JSON.stringify({ scope, key: scope === 'all' ? null : key, since, until, step, buckets: buckets.map(bucket) }))
     }

@@ -1,5 +1,6 @@
 import { parseAlertQuery } from '../alerts/index.ts'
-import { sendJson } from './respond.ts'
+import { parsedQuery } from './query.ts'
+import { sendFailure, sendJson } from './respond.ts'
 import { type Route } from './routes.ts'
 
 /**
@@ -10,16 +11,10 @@ export const alertsRoute: Route = {
   method: 'GET',
   public: false,
   handler: (req, res, ctx) => {
-    const url = req.url ?? ''
-    const q = url.indexOf('?')
-    const parsed = parseAlertQuery(new URLSearchParams(q === -1 ? '' : url.slice(q + 1)))
-    if ('error' in parsed) {
-      ctx.refuse('bad_request', req, parsed.error)
-      sendJson(res, 400, JSON.stringify({ status: 'failure', reason: parsed.error }))
-      return
-    }
-    ctx.alerts(parsed.query).then(
+    const query = parsedQuery(req, res, ctx, parseAlertQuery)
+    if (query === null) return
+    ctx.alerts(query).then(
       (alerts) => { sendJson(res, 200, JSON.stringify({ alerts })) },
-      (err: unknown) => { sendJson(res, 500, JSON.stringify({ status: 'failure', reason: `alerts: ${(err as Error).message}` })) })
+      (err: unknown) => { sendFailure(res, 500, `alerts: ${(err as Error).message}`) })
   }
 }

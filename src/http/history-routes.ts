@@ -2,7 +2,8 @@ import { type IncomingMessage, type ServerResponse } from 'node:http'
 import { TrackalertError } from '../errors.ts'
 import { type HistoryReader } from '../history/reader.ts'
 import { type FeatureStat, type LastSuccess, type LoginProfile, type StoredReport } from '../history/types.ts'
-import { readBody, type BodyError, type BodySink } from './body.ts'
+import { readBody } from './body.ts'
+import { JsonExchange } from './json-exchange.ts'
 import { sendFailure, sendJson } from './respond.ts'
 import { type Route, type RouteContext } from './routes.ts'
 
@@ -12,36 +13,21 @@ const MAX_LIMIT = 1000
 type HistoryAction = (reader: HistoryReader, request: Record<string, unknown>) => Promise<string> | string
 
 /** A history command's body: a JSON object with a non-empty string "login". */
-class HistoryExchange implements BodySink {
-  readonly #req: IncomingMessage
-  readonly #res: ServerResponse
-  readonly #ctx: RouteContext
+class HistoryExchange extends JsonExchange {
   readonly #action: HistoryAction
 
   constructor (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, action: HistoryAction) {
-    this.#req = req
-    this.#res = res
-    this.#ctx = ctx
+    super(req, res, ctx)
     this.#action = action
   }
 
-  bodyDone (err: BodyError | null, body: Buffer): void {
-    if (err === 'too-large') {
-      this.#ctx.refuse('too_large', this.#req, `body over the limit of ${this.#ctx.maxBody()} bytes (setMaxRequestBodySize)`)
-      sendFailure(this.#res, 413, 'Request body too large', { Connection: 'close' })
-      return
-    }
-    if (err !== null) return
-    const reader = this.#ctx.history()
-    // 409: the request is fine, the daemon's configuration does not allow it.
-    if (reader === null) { sendFailure(this.#res, 409, 'Login history is not enabled (setHistory in the configuration)'); return }
-    let request: unknown
-    try {
-      request = JSON.parse(body.toString('utf8'))
-    } catch (e) {
-      this.#bad(`Invalid JSON: ${(e as Error).message}`)
-      return
-    }
+  protected override invalidJson (reason: string): void {
+    if (this.#reader() !== null) this.#bad(reason)
+  }
+
+  protected override jsonReceived (request: unknown): void {
+    const reader = this.#reader()
+    if (reader === null) return
     if (request === null || typeof request !== 'object' || Array.isArray(request)) { this.#bad('Request body must be a JSON object with a "login" string'); return }
     const login = (request as Record<string, unknown>).login
     if (typeof login !== 'string' || login === '') { this.#bad('Field \'login\' must be a non-empty string'); return }
@@ -52,18 +38,28 @@ class HistoryExchange implements BodySink {
       this.#answerError(e)
       return
     }
-    if (typeof answer === 'string') { sendJson(this.#res, 200, answer); return }
-    answer.then((text) => sendJson(this.#res, 200, text), (e: unknown) => this.#answerError(e))
+    if (typeof answer === 'string') { sendJson(this.res, 200, answer); return }
+    answer.then((text) => sendJson(this.res, 200, text), (e: unknown) => this.#answerError(e))
+  }
+
+  /**
+   * The history, or null after answering 409: the request may be fine, the daemon's configuration
+   * does not allow it, so a disabled history is what the client hears even about a body that is no JSON.
+   */
+  #reader (): HistoryReader | null {
+    const reader = this.ctx.history()
+    if (reader === null) sendFailure(this.res, 409, 'Login history is not enabled (setHistory in the configuration)')
+    return reader
   }
 
   #bad (reason: string): void {
-    this.#ctx.refuse('bad_request', this.#req, reason)
-    sendFailure(this.#res, 400, reason)
+    this.ctx.refuse('bad_request', this.req, reason)
+    sendFailure(this.res, 400, reason)
   }
 
   #answerError (e: unknown): void {
     if (e instanceof BadRequest) { this.#bad(e.message); return }
-    sendFailure(this.#res, 503, `history store: ${(e as Error).message}`)
+    sendFailure(this.res, 503, `history store: ${(e as Error).message}`)
   }
 }
 

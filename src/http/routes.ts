@@ -4,7 +4,8 @@ import { type CustomEndpointRunner, type CustomOutcome, type CustomResult } from
 import { type HistoryReader } from '../history/reader.ts'
 import { type ReportOutcome, type ReportPipeline } from '../report/pipeline.ts'
 import { type DaemonStats } from '../stats/index.ts'
-import { readBody, type BodyError, type BodySink } from './body.ts'
+import { readBody } from './body.ts'
+import { JsonExchange } from './json-exchange.ts'
 import { type RefusalReason } from './refusal-log.ts'
 import { OK_REPORT, sendFailure, sendJson, sendOk } from './respond.ts'
 
@@ -41,50 +42,22 @@ export interface Route {
   readonly handler: Handler
 }
 
-function sendTooLarge (req: IncomingMessage, res: ServerResponse, ctx: RouteContext): void {
-  ctx.refuse('too_large', req, `body over the limit of ${ctx.maxBody()} bytes (setMaxRequestBodySize)`)
-  sendFailure(res, 413, 'Request body too large', { Connection: 'close' })
-}
-
-function parseJson (body: Buffer): { value: unknown, error: string | null } {
-  try {
-    return { value: JSON.parse(body.toString('utf8')), error: null }
-  } catch (err) {
-    return { value: undefined, error: `Invalid JSON: ${(err as Error).message}` }
-  }
-}
-
 /** One report request from body to answer: a single object, so the report path allocates no closures. */
-class ReportExchange implements BodySink, ReportOutcome {
-  readonly #req: IncomingMessage
-  readonly #res: ServerResponse
-  readonly #ctx: RouteContext
-
-  constructor (req: IncomingMessage, res: ServerResponse, ctx: RouteContext) {
-    this.#req = req
-    this.#res = res
-    this.#ctx = ctx
+class ReportExchange extends JsonExchange implements ReportOutcome {
+  protected override invalidJson (reason: string): void {
+    this.ctx.stats.countReportRejected('json')
+    this.reportDone(reason)
   }
 
-  bodyDone (err: BodyError | null, body: Buffer): void {
-    if (err === 'too-large') { sendTooLarge(this.#req, this.#res, this.#ctx); return }
-    if (err !== null) return
-    const parsed = parseJson(body)
-    if (parsed.error !== null) {
-      this.#ctx.stats.countReportRejected('json')
-      this.reportDone(parsed.error)
-      return
-    }
-    this.#ctx.current().pipeline.submit(parsed.value, this)
-  }
+  protected override jsonReceived (value: unknown): void { this.ctx.current().pipeline.submit(value, this) }
 
   reportDone (rejection: string | null): void {
-    if (rejection === null) { sendOk(this.#res); return }
-    this.#ctx.refuse('bad_request', this.#req, rejection)
-    sendFailure(this.#res, 400, rejection)
+    if (rejection === null) { sendOk(this.res); return }
+    this.ctx.refuse('bad_request', this.req, rejection)
+    sendFailure(this.res, 400, rejection)
   }
 
-  reportShed (retryAfterSecs: number): void { sendOverloaded(this.#req, this.#res, this.#ctx, retryAfterSecs, sendFailure) }
+  reportShed (retryAfterSecs: number): void { sendOverloaded(this.req, this.res, this.ctx, retryAfterSecs, sendFailure) }
 }
 
 /** 503 + Retry-After for a call shed past setMaxQueueWaitMs; counted and logged as a refusal. */
@@ -132,37 +105,28 @@ const customFailure = (res: ServerResponse, status: number, reason: string, extr
  * One custom endpoint request: POST {"attrs":{…}} → the Lua function's (success, r_attrs) as
  * {"success":…,"r_attrs":{…}}. Reads the body; the runner validates it and makes the call.
  */
-class CustomExchange implements BodySink, CustomOutcome {
-  readonly #req: IncomingMessage
-  readonly #res: ServerResponse
-  readonly #ctx: RouteContext
+class CustomExchange extends JsonExchange implements CustomOutcome {
   readonly #name: string
 
   constructor (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, name: string) {
-    this.#req = req
-    this.#res = res
-    this.#ctx = ctx
+    super(req, res, ctx)
     this.#name = name
   }
 
-  bodyDone (err: BodyError | null, body: Buffer): void {
-    if (err === 'too-large') { sendTooLarge(this.#req, this.#res, this.#ctx); return }
-    if (err !== null) return
-    const parsed = parseJson(body)
-    if (parsed.error !== null) { this.customRejected(parsed.error); return }
-    this.#ctx.current().customEndpoints.submit(this.#name, parsed.value, this)
-  }
+  protected override invalidJson (reason: string): void { this.customRejected(reason) }
+
+  protected override jsonReceived (value: unknown): void { this.ctx.current().customEndpoints.submit(this.#name, value, this) }
 
   customRejected (reason: string): void {
-    this.#ctx.refuse('bad_request', this.#req, reason)
-    customFailure(this.#res, 400, reason)
+    this.ctx.refuse('bad_request', this.req, reason)
+    customFailure(this.res, 400, reason)
   }
 
-  customFailed (message: string): void { customFailure(this.#res, 500, message) }
-  customShed (retryAfterSecs: number): void { sendOverloaded(this.#req, this.#res, this.#ctx, retryAfterSecs, customFailure) }
+  customFailed (message: string): void { customFailure(this.res, 500, message) }
+  customShed (retryAfterSecs: number): void { sendOverloaded(this.req, this.res, this.ctx, retryAfterSecs, customFailure) }
 
   customDone (result: CustomResult): void {
-    sendJson(this.#res, 200, JSON.stringify({ success: result.success, r_attrs: result.rAttrs }))
+    sendJson(this.res, 200, JSON.stringify({ success: result.success, r_attrs: result.rAttrs }))
   }
 }
 

@@ -6,36 +6,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDaemon, request, type RunningDaemon } from '../helpers/daemon.ts'
 import { jsonOf, reportBody } from '../helpers/http-client.ts'
+import { LUA_DUMPER } from '../helpers/lua-dumper.ts'
 
 /**
  * The report function appends every LoginTuple field to calls.log as `path=type:value` lines
  * (sorted, one record per call ending in `--`), so the test sees both that Lua ran and what it got.
  */
 const dumper = (file: string): string => `
-local FILE = ${JSON.stringify(file)}
-local function dump(out, prefix, v)
-  local t = type(v)
-  local mt = getmetatable(v)
-  if t == "table" and mt == nil then
-    local keys = {}
-    for k in pairs(v) do keys[#keys + 1] = k end
-    table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-    if #keys == 0 then out:write(prefix, "=table:{}\\n") end
-    for _, k in ipairs(keys) do dump(out, prefix .. "." .. tostring(k), v[k]) end
-  elseif t == "table" then
-    out:write(prefix, "=", mt.__name, ":", tostring(v), "\\n")
-  elseif t == "number" then
-    out:write(prefix, "=", math.type(v), ":", string.format("%.17g", v), "\\n")
-  else
-    out:write(prefix, "=", t, ":", tostring(v), "\\n")
-  end
-end
-function report(lt)
-  local out = assert(io.open(FILE, "a"))
-  dump(out, "lt", lt)
-  out:write("--\\n")
-  out:close()
-end
+FILE = ${JSON.stringify(file)}
+${LUA_DUMPER}
+function report(lt) record("lt", lt) end
 setReport(report)
 `
 

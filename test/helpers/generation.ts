@@ -9,6 +9,8 @@ import { inProcessServices } from './in-process.ts'
 
 export interface LoadedGeneration {
   readonly gen: Generation
+  /** The fresh folder trackalert.conf is in, removed by close(). */
+  readonly dir: string
   readonly stats: DaemonStats
   readonly devices: DeviceParser
   close (): Promise<void>
@@ -18,6 +20,8 @@ export interface GenerationTestOptions {
   readonly clock?: Clock
   /** Shared between loads so uap-core's rules compile once per test file. */
   readonly devices?: DeviceParser
+  /** Start the generation (webhooks, Lua libraries, blacklist; never schedules); default true. */
+  readonly start?: boolean
 }
 
 /**
@@ -25,19 +29,20 @@ export interface GenerationTestOptions {
  * report states, dispatcher, report pipeline, custom endpoints), for unit tests of the layers that
  * use it without spawning a daemon.
  */
-export async function loadGeneration (config: string, options: GenerationTestOptions = {}): Promise<LoadedGeneration> {
+export async function loadGeneration (config: string | ((dir: string) => string), options: GenerationTestOptions = {}): Promise<LoadedGeneration> {
   const dir = await mkdtemp(join(tmpdir(), 'generation-'))
   const configFile = join(dir, 'trackalert.conf')
-  await writeFile(configFile, config)
+  await writeFile(configFile, typeof config === 'string' ? config : config(dir))
   const stats = new DaemonStats()
   const devices = options.devices ?? new DeviceParser()
   let loaded: Generation | null = null
   const shared = inProcessServices(stats, devices, 'unit tests', () => loaded, options.clock)
   const gen = await Generation.load({ configFile, configName: 'trackalert.conf' }, shared)
   loaded = gen
-  gen.start({ schedules: false })
+  if (options.start ?? true) gen.start({ schedules: false })
   return {
     gen,
+    dir,
     stats,
     devices,
     close: async () => {

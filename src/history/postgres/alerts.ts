@@ -3,6 +3,7 @@ import { DEFAULT_ALERT_BOUNDS, type AlertBounds, type AlertQuery, type AlertStor
 import { type RoutedAlert } from '../../alerts/input.ts'
 import { type Alert } from '../../alerts/types.ts'
 import { HistoryUnavailableError, PgConnection } from './connection.ts'
+import { underDdlLock } from './ddl-lock.ts'
 import { parsePostgresUrl } from './url.ts'
 
 /**
@@ -128,13 +129,5 @@ export class PostgresAlertStore implements AlertStore {
 }
 
 async function prepareSchema (client: PoolClient): Promise<void> {
-  await client.query('BEGIN')
-  try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK])
-    await client.query(DDL)
-    await client.query('COMMIT')
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  }
+  await underDdlLock(client, DDL_LOCK, async () => { await client.query(DDL) })
 }

@@ -3,26 +3,12 @@ import {
   type LoginAtSource, type LoginProfile,
   type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow, type StoredReport
 } from '../types.ts'
+import { type FeatureRow, type LoginRow, type ReportRow, rowMapping, type SourceRow } from '../rows.ts'
 import { type PgConnection } from './connection.ts'
 
 /** Times leave the database as epoch seconds (float8), counts as float8: plain JS numbers, no parsing. */
 const EPOCH = (col: string, as: string): string => `extract(epoch FROM ${col})::float8 AS ${as}`
 const T = (param: string): string => `to_timestamp(${param})`
-
-interface FeatureRow { value: string, first_seen: number, last_seen: number, successes: number, failures: number }
-interface LoginRow {
-  first_seen: number, last_seen: number, successes: number, failures: number, ls_t: number | null, ls_remote: string | null,
-  ls_prefix: string | null, ls_country: string | null, ls_city: string | null, ls_lat: number | null, ls_lon: number | null,
-  ls_accuracy_km: number | null, ls_device: string | null
-}
-interface ReportRow {
-  t: number, success: boolean, fail_type: string | null, protocol: string, remote: string, prefix: string, country: string | null,
-  city: string | null, lat: number | null, lon: number | null, accuracy_km: number | null, device: string | null, risk: number | null
-}
-interface SourceRow {
-  key: string, attempts: number, successes: number, distinct_logins: number, max_per_login: number, failing_logins: number | null,
-  succeeding_logins: number | null, max_failures_per_login: number | null, first_seen: number | null, last_seen: number | null
-}
 
 const FEATURE_COLUMNS = `value, ${EPOCH('first_seen', 'first_seen')}, ${EPOCH('last_seen', 'last_seen')}, successes::float8 AS successes, failures::float8 AS failures`
 const LOGIN_SQL = `SELECT ${EPOCH('first_seen', 'first_seen')}, ${EPOCH('last_seen', 'last_seen')}, successes::float8 AS successes,
@@ -48,21 +34,8 @@ const sourceSql = (column: 'remote' | 'prefix', where: string, tail: string): st
         FROM ta_reports ${where} GROUP BY ${column}, login) per_login
   GROUP BY key ${tail}`
 
-const featureStat = (r: FeatureRow): FeatureStat => ({ value: r.value, firstSeen: r.first_seen, lastSeen: r.last_seen, successes: r.successes, failures: r.failures })
-
-const sourceWindow = (key: string, r: SourceRow | undefined): SourceWindow => ({
-  key,
-  attempts: r?.attempts ?? 0,
-  successes: r?.successes ?? 0,
-  failures: (r?.attempts ?? 0) - (r?.successes ?? 0),
-  distinctLogins: r?.distinct_logins ?? 0,
-  maxPerLogin: r?.max_per_login ?? 0,
-  failingLogins: r?.failing_logins ?? 0,
-  succeedingLogins: r?.succeeding_logins ?? 0,
-  maxFailuresPerLogin: r?.max_failures_per_login ?? 0,
-  firstSeen: r?.first_seen ?? 0,
-  lastSeen: r?.last_seen ?? 0
-})
+/** The queries already return times in seconds (EPOCH). */
+const fromRow = rowMapping((seconds) => seconds)
 
 /** The read half of the PostgreSQL store: one statement per question, every one asynchronous. */
 export class PostgresReads {
@@ -74,21 +47,17 @@ export class PostgresReads {
 
   async feature (login: string, kind: FeatureKind, value: string): Promise<FeatureStat | null> {
     const rows = await this.#db.query<FeatureRow>(`SELECT ${FEATURE_COLUMNS} FROM ta_features WHERE login = $1 AND kind = $2 AND value = $3`, [login, kind, value])
-    return rows[0] === undefined ? null : featureStat(rows[0])
+    return rows[0] === undefined ? null : fromRow.featureStat(rows[0])
   }
 
   async totals (login: string): Promise<LoginTotals | null> {
     const r = (await this.#db.query<LoginRow>(LOGIN_SQL, [login]))[0]
-    return r === undefined ? null : { firstSeen: r.first_seen, lastSeen: r.last_seen, successes: r.successes, failures: r.failures }
+    return r === undefined ? null : fromRow.totals(r)
   }
 
   async lastSuccess (login: string): Promise<LastSuccess | null> {
     const r = (await this.#db.query<LoginRow>(LOGIN_SQL, [login]))[0]
-    if (r === undefined || r.ls_t === null) return null
-    return {
-      t: r.ls_t, remote: r.ls_remote ?? '', prefix: r.ls_prefix ?? '', country: r.ls_country, city: r.ls_city,
-      lat: r.ls_lat, lon: r.ls_lon, accuracyKm: r.ls_accuracy_km, device: r.ls_device
-    }
+    return r === undefined ? null : fromRow.lastSuccess(r)
   }
 
   async profile (login: string): Promise<LoginProfile> {
@@ -97,15 +66,12 @@ export class PostgresReads {
       this.lastSuccess(login),
       this.#db.query<FeatureRow & { kind: FeatureKind }>(`SELECT kind, ${FEATURE_COLUMNS} FROM ta_features WHERE login = $1 ORDER BY last_seen DESC`, [login])
     ])
-    const list = (kind: FeatureKind): FeatureStat[] => rows.filter((r) => r.kind === kind).map(featureStat)
+    const list = (kind: FeatureKind): FeatureStat[] => rows.filter((r) => r.kind === kind).map(fromRow.featureStat)
     return { totals, countries: list('country'), devices: list('device'), prefixes: list('prefix'), lastSuccess }
   }
 
   async recentReports (login: string, limit: number): Promise<StoredReport[]> {
-    return (await this.#db.query<ReportRow>(RECENT_SQL, [login, limit])).map((r) => ({
-      t: r.t, success: r.success, failType: r.fail_type, protocol: r.protocol, remote: r.remote, prefix: r.prefix,
-      country: r.country, city: r.city, lat: r.lat, lon: r.lon, accuracyKm: r.accuracy_km, device: r.device, risk: r.risk
-    }))
+    return (await this.#db.query<ReportRow>(RECENT_SQL, [login, limit])).map(fromRow.report)
   }
 
   async loginWindow (login: string, since: number, until: number): Promise<LoginWindow> {
@@ -116,7 +82,7 @@ export class PostgresReads {
   async sourceWindow (scope: SourceScope, key: string, since: number, until: number): Promise<SourceWindow> {
     const column = SCOPE_COLUMN[scope]
     const rows = await this.#db.query<SourceRow>(sourceSql(column, `WHERE ${column} = $1 AND t >= ${T('$2')} AND t < ${T('$3')}`, ''), [key, since, until])
-    return sourceWindow(key, rows[0])
+    return fromRow.sourceWindow(key, rows[0])
   }
 
   async loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Promise<LoginAtSource> {
@@ -129,7 +95,7 @@ export class PostgresReads {
   async topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): Promise<SourceWindow[]> {
     // COLLATE "C": ties break by byte order, as in SQLite, whatever the database's locale.
     const sql = sourceSql(SCOPE_COLUMN[scope], `WHERE t >= ${T('$1')} AND t < ${T('$2')}`, `ORDER BY ${ORDER_COLUMN[order]} DESC, key COLLATE "C" LIMIT $3`)
-    return (await this.#db.query<SourceRow>(sql, [since, until, limit])).map((r) => sourceWindow(r.key, r))
+    return (await this.#db.query<SourceRow>(sql, [since, until, limit])).map((r) => fromRow.sourceWindow(r.key, r))
   }
 
   async activity (scope: ActivityScope, key: string, since: number, until: number, step: number): Promise<ActivityBucket[]> {

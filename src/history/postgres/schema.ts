@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg'
+import { underDdlLock } from './ddl-lock.ts'
 
 /** Reports are partitioned by event day (UTC); this many days ahead always exist. */
 export const DAYS_AHEAD = 2
@@ -102,15 +103,7 @@ function isoDay (day: number): string {
 
 /** Creates every table and index if missing. Safe to run from several instances at once. */
 export async function ensureSchema (client: PoolClient): Promise<void> {
-  await client.query('BEGIN')
-  try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK])
-    await client.query(DDL)
-    await client.query('COMMIT')
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  }
+  await underDdlLock(client, DDL_LOCK, async () => { await client.query(DDL) })
 }
 
 /**
@@ -119,9 +112,7 @@ export async function ensureSchema (client: PoolClient): Promise<void> {
  * because PostgreSQL refuses to attach a range the default partition holds rows of.
  */
 export async function ensurePartitions (client: PoolClient, days: Iterable<number>): Promise<void> {
-  await client.query('BEGIN')
-  try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK])
+  await underDdlLock(client, DDL_LOCK, async () => {
     for (const day of days) {
       const name = partitionName(day)
       const exists = await client.query('SELECT 1 FROM pg_class WHERE relname = $1', [name])
@@ -133,11 +124,7 @@ export async function ensurePartitions (client: PoolClient, days: Iterable<numbe
         INSERT INTO ${name} SELECT * FROM moved`)
       await client.query(`ALTER TABLE ta_reports ATTACH PARTITION ${name} FOR VALUES FROM ('${from}T00:00:00Z') TO ('${to}T00:00:00Z')`)
     }
-    await client.query('COMMIT')
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  }
+  })
 }
 
 /** The daily partitions that exist, as day numbers. */
@@ -158,10 +145,8 @@ export async function existingPartitionDays (client: PoolClient): Promise<Set<nu
  * older rows from the partition that spans `before` and from the default one. Returns the rows removed.
  */
 export async function pruneReports (client: PoolClient, before: number, limit: number): Promise<number> {
-  let removed = 0
-  await client.query('BEGIN')
-  try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK])
+  return await underDdlLock(client, DDL_LOCK, async () => {
+    let removed = 0
     // Read under the lock: another instance may have dropped some already.
     for (const day of await existingPartitionDays(client)) {
       if ((day + 1) * DAY_S > before) continue
@@ -175,10 +160,6 @@ export async function pruneReports (client: PoolClient, before: number, limit: n
         (SELECT tableoid, ctid FROM ta_reports WHERE t < to_timestamp($1) LIMIT $2)`, [before, limit])
       removed += rest.rowCount ?? 0
     }
-    await client.query('COMMIT')
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  }
-  return removed
+    return removed
+  })
 }
