@@ -74,9 +74,9 @@ export const compromisedByAttacker: PolicyDefinition = {
     severity: severityOption('critical')
   },
   requires: options => ({ attacker_findings_s: num(options, 'active_s') }),
-  check (facts, options): PolicyOutcome {
+  check (facts, options, context): PolicyOutcome {
     if (!facts.report.success) return nothing()
-    const active = activeAttackerFindings(facts, options)
+    const active = [...activeAttackerFindings(facts, options), ...context.attackedSources]
     if (active.length === 0) return nothing()
     return found(loginFinding(facts, 'compromised_by_attacker', options, {
       attacker_findings: active.map(({ type, scope, key, t }) => ({ type, scope, key, t }))

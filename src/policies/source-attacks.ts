@@ -78,12 +78,28 @@ function checkScope (rule: SourceRule, facts: LoginFacts, scope: Scope, key: str
 }
 
 /**
+ * On a success the source is judged the same way but raises nothing: a match is handed to
+ * `compromised_by_attacker` through the context (the source's finding came from its failures).
+ */
+function noteAttackedSource (rule: SourceRule, facts: LoginFacts, options: OptionValues, context: PolicyContext): PolicyOutcome {
+  for (const [scope, key] of [['ip', facts.report.remote], ['prefix', facts.report.prefix]] as const) {
+    if (key === null) continue
+    const outcome = checkScope(rule, facts, scope, key, options, context)
+    if (outcome !== null && outcome.findings.length > 0) {
+      context.attackedSources.push({ type: rule.name === 'password_spray' ? 'password_spray' : 'credential_stuffing', scope, key, t: facts.report.t })
+      return nothing()
+    }
+  }
+  return nothing()
+}
+
+/**
  * The IP is judged first; its prefix only when the IP alone does not match, so an attacker rotating
  * addresses inside one network is caught without a second finding for a single noisy IP.
  */
 function sourceCheck (rule: SourceRule): PolicyDefinition['check'] {
   return (facts, options, context) => {
-    if (facts.report.success) return nothing()
+    if (facts.report.success) return noteAttackedSource(rule, facts, options, context)
     const byIp = checkScope(rule, facts, 'ip', facts.report.remote, options, context)
     if (byIp !== null && byIp.findings.length > 0) return byIp
     const byPrefix = facts.report.prefix === null ? null : checkScope(rule, facts, 'prefix', facts.report.prefix, options, context)
