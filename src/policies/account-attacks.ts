@@ -33,9 +33,9 @@ export const compromiseAfterFailures: PolicyDefinition = {
 
 export const distributedAccountAttack: PolicyDefinition = {
   name: 'distributed_account_attack',
-  source: 'Elastic "Potential Okta Brute Force (Multi-Source)": ≥ 5 source IPs and ≥ 10 failures in 30 min',
+  source: 'Elastic "Potential Okta Brute Force (Multi-Source)": ≥ 5 source IPs and ≥ 10 failures in 30 min; window widened to 1 h by trackalert for botnets paced over an hour',
   options: {
-    window_s: { kind: 'number', default: 1800, min: 1, max: 30 * 86_400, unit: 's', doc: 'sliding window' },
+    window_s: { kind: 'number', default: 3600, min: 1, max: 30 * 86_400, unit: 's', doc: 'sliding window' },
     min_ips: { kind: 'number', default: 5, min: 2, integer: true, doc: 'distinct IPs with a failure for the login' },
     min_failures: { kind: 'number', default: 10, min: 1, integer: true, doc: 'failures of the login' },
     severity: severityOption('high')

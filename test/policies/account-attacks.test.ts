@@ -32,9 +32,9 @@ describe('compromise_after_failures', () => {
 describe('distributed_account_attack', () => {
   const engine = engineWith(['distributed_account_attack'])
   const failure = (failing_ips: number, failures: number) =>
-    facts({ report: { success: false }, login: [loginWindow(1800, { failures, failing_ips })] })
+    facts({ report: { success: false }, login: [loginWindow(3600, { failures, failing_ips })] })
 
-  it('fires at 5 failing IPs and 10 failures in 30 min, not at 4 IPs or 9 failures', () => {
+  it('fires at 5 failing IPs and 10 failures in 1 h, not at 4 IPs or 9 failures', () => {
     assert.deepEqual(typesFor(engine, failure(4, 20)), [])
     assert.deepEqual(typesFor(engine, failure(5, 9)), [])
     assert.deepEqual(typesFor(engine, failure(5, 10)), ['distributed_account_attack'])
@@ -43,7 +43,7 @@ describe('distributed_account_attack', () => {
 
   it('names the login and is not raised by a success', () => {
     assert.equal(engine.evaluate(failure(5, 10)).findings[0]?.login, 'alice')
-    assert.deepEqual(typesFor(engine, facts({ login: [loginWindow(1800, { failures: 50, failing_ips: 20 })] })), [])
+    assert.deepEqual(typesFor(engine, facts({ login: [loginWindow(3600, { failures: 50, failing_ips: 20 })] })), [])
   })
 })
 

@@ -82,7 +82,7 @@ describe('requirements and evaluate', () => {
     engine.enablePolicies()
     engine.setPolicyOptions('compromise_after_failures', { window_s: 7200 })
     assert.deepEqual(engine.requirements(), {
-      ip_windows_s: [900, 3600], prefix_windows_s: [900, 3600], login_windows_s: [1800, 7200], attacker_findings_s: 86_400, risk: true
+      ip_windows_s: [900, 3600], prefix_windows_s: [900, 3600], login_windows_s: [3600, 7200], attacker_findings_s: 86_400, risk: true
     })
   })
 
