@@ -21,6 +21,7 @@ export function resultsMarkdown (s: Score, head: readonly string[]): string {
     r.source === null
       ? `- risk score: not available (${r.note ?? ''})`
       : `- risk score (from ${r.source}; ${r.takeovers} takeover and ${r.legit} legitimate successful logins): ROC AUC **${num(r.auc, 3)}**; threshold catching 95% of takeovers ${num(r.threshold95, 3)}, legitimate successes at or above it **${pct(r.legitAboveShare)}** (target ≤ 2%)${r.note === null ? '' : ` — ${r.note}`}`)
+  if (r.curve.length > 0) lines.push(`- risk at or above a threshold, takeovers / legitimate successes: ${r.curve.map((c) => `${c.threshold} ${pct(c.takeovers)} / ${pct(c.legit)}`).join(', ')}`)
   if (Object.keys(s.otherAlertTypes).length > 0) lines.push(`- other alert types: ${Object.entries(s.otherAlertTypes).map(([k, v]) => `${k} ${v}`).join(', ')}`)
   return lines.join('\n') + '\n'
 }

@@ -39,6 +39,8 @@ export interface RiskScore {
   readonly auc: number | null
   readonly threshold95: number | null
   readonly legitAboveShare: number | null
+  /** Takeovers and legitimate successes at or above each of `RISK_CURVE_THRESHOLDS`: to pick risky_login's threshold. */
+  readonly curve: ReadonlyArray<{ readonly threshold: number, readonly takeovers: number | null, readonly legit: number | null }>
 }
 
 export interface Score {
@@ -64,6 +66,8 @@ export interface ScoreInput {
   readonly historyRiskNote?: string | null
 }
 
+export const RISK_CURVE_THRESHOLDS = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.9] as const
+
 function riskScore (input: ScoreInput): RiskScore {
   let source: RiskScore['source'] = null
   let note = input.historyRiskNote ?? null
@@ -77,7 +81,7 @@ function riskScore (input: ScoreInput): RiskScore {
       note = 'risk read from alerts only: logins without an alert count as risk 0, which flatters the score'
     }
   } else source = 'history'
-  if (risks === null || risks.size === 0) return { source: null, note: note ?? 'no per-report risk: neither alerts nor the history route carry "risk"', takeovers: 0, legit: 0, auc: null, threshold95: null, legitAboveShare: null }
+  if (risks === null || risks.size === 0) return { source: null, note: note ?? 'no per-report risk: neither alerts nor the history route carry "risk"', takeovers: 0, legit: 0, auc: null, threshold95: null, legitAboveShare: null, curve: [] }
   const pos: number[] = []
   const neg: number[] = []
   for (const r of input.reports) {
@@ -89,7 +93,9 @@ function riskScore (input: ScoreInput): RiskScore {
     else if (TAKEOVER_TYPES.has(label.type)) pos.push(value)
   }
   const cut = shareAboveRecallThreshold(pos, neg, 0.95)
-  return { source, note, takeovers: pos.length, legit: neg.length, auc: rocAuc(pos, neg), threshold95: cut?.threshold ?? null, legitAboveShare: cut?.share ?? null }
+  const above = (list: readonly number[], t: number): number | null => ratio(list.filter((v) => v >= t).length, list.length)
+  const curve = RISK_CURVE_THRESHOLDS.map((t) => ({ threshold: t, takeovers: above(pos, t), legit: above(neg, t) }))
+  return { source, note, takeovers: pos.length, legit: neg.length, auc: rocAuc(pos, neg), threshold95: cut?.threshold ?? null, legitAboveShare: cut?.share ?? null, curve }
 }
 
 export function score (input: ScoreInput): Score {

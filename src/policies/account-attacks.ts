@@ -33,9 +33,9 @@ export const compromiseAfterFailures: PolicyDefinition = {
 
 export const distributedAccountAttack: PolicyDefinition = {
   name: 'distributed_account_attack',
-  source: 'Elastic "Potential Okta Brute Force (Multi-Source)": ≥ 5 source IPs and ≥ 10 failures in 30 min',
+  source: 'Elastic "Potential Okta Brute Force (Multi-Source)": ≥ 5 source IPs and ≥ 10 failures in 30 min; window widened to 1 h by trackalert for botnets paced over an hour',
   options: {
-    window_s: { kind: 'number', default: 1800, min: 1, max: 30 * 86_400, unit: 's', doc: 'sliding window' },
+    window_s: { kind: 'number', default: 3600, min: 1, max: 30 * 86_400, unit: 's', doc: 'sliding window' },
     min_ips: { kind: 'number', default: 5, min: 2, integer: true, doc: 'distinct IPs with a failure for the login' },
     min_failures: { kind: 'number', default: 10, min: 1, integer: true, doc: 'failures of the login' },
     severity: severityOption('high')
@@ -74,9 +74,9 @@ export const compromisedByAttacker: PolicyDefinition = {
     severity: severityOption('critical')
   },
   requires: options => ({ attacker_findings_s: num(options, 'active_s') }),
-  check (facts, options): PolicyOutcome {
+  check (facts, options, context): PolicyOutcome {
     if (!facts.report.success) return nothing()
-    const active = activeAttackerFindings(facts, options)
+    const active = [...activeAttackerFindings(facts, options), ...context.attackedSources]
     if (active.length === 0) return nothing()
     return found(loginFinding(facts, 'compromised_by_attacker', options, {
       attacker_findings: active.map(({ type, scope, key, t }) => ({ type, scope, key, t }))

@@ -107,7 +107,7 @@ export class PolicyEngine {
     const risk = facts.report.success && facts.risk !== null ? riskScore(facts.risk, this.optionsOf('risky_login')) : null
     const findings: Finding[] = []
     const notes: PolicyNote[] = []
-    const context: PolicyContext = { risk, findings }
+    const context: PolicyContext = { risk, findings, attackedSources: [] }
     for (const policy of this.#enabledDefinitions()) {
       const outcome = policy.check(facts, this.optionsOf(policy.name), context)
       findings.push(...outcome.findings)

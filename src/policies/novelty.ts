@@ -8,7 +8,7 @@ import type { LoginFacts, LoginProfile, PolicyName, SeenValue } from './types.ts
 
 const DAY_S = 86_400
 
-const learningOptions = {
+export const learningOptions = {
   learning_days: {
     kind: 'number', default: 14, min: 0, max: 3650, unit: 'days',
     doc: 'the learning period ends this long after the login\'s first report…'

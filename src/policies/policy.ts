@@ -1,6 +1,6 @@
 /** What a built-in policy is: its options, the facts it needs, and a pure check over those facts. */
 import { severityOf, type OptionSpecs, type OptionValues } from './options.ts'
-import type { FactsRequirements, Finding, LoginFacts, PolicyName } from './types.ts'
+import type { FactsRequirements, Finding, LoginFacts, PolicyName, AttackerFinding } from './types.ts'
 import type { RiskResult } from './risk.ts'
 
 /** Why a policy said nothing although it could have: a missing fact, a protection rule. */
@@ -14,6 +14,12 @@ export interface PolicyNote {
 export interface PolicyContext {
   risk: RiskResult | null
   findings: readonly Finding[]
+  /**
+   * Sources that match spray or stuffing on a successful report (those policies raise findings on
+   * failures only): the success itself is then `compromised_by_attacker`, judged from the shared
+   * store's windows, so it does not depend on which process raised the source's finding.
+   */
+  attackedSources: AttackerFinding[]
 }
 
 export interface PolicyOutcome {

@@ -76,9 +76,9 @@ const weight = (feature: RiskFeature) => ({
 
 export const riskyLogin: PolicyDefinition = {
   name: 'risky_login',
-  source: 'Freeman et al., NDSS 2016 (model); threshold and prior: trackalert, to be tuned with npm run eval',
+  source: 'Freeman et al., NDSS 2016 (model); threshold and prior: trackalert, set with npm run eval',
   options: {
-    threshold: { kind: 'number', default: 0.9, min: 0, max: 1, doc: 'alert when the risk is at least this' },
+    threshold: { kind: 'number', default: 0.012, min: 0, max: 1, doc: 'alert when the risk is at least this (just above attack_prior: the login looks more like the population than like its owner)' },
     attack_prior: { kind: 'number', default: 0.01, min: 1e-9, max: 0.5, doc: 'prior probability that a successful login is an attacker\'s' },
     smoothing: { kind: 'number', default: 1, min: 1e-6, max: 1000, doc: 'α: pseudo-count added to the user\'s new-value habit' },
     min_history: { kind: 'number', default: 5, min: 0, integer: true, doc: 'cold start: no alert before the login has this many successful logins' },

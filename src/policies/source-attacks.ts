@@ -38,6 +38,8 @@ interface SourceRule {
   matches: (window: SourceWindow, options: OptionValues) => boolean
   /** Another finding of this evaluation that already explains the source (spray yields to stuffing). */
   yieldsTo?: PolicyName
+  /** The window shows this rule's own shape, so it is reported even beside `yieldsTo`. */
+  distinct?: (window: SourceWindow, options: OptionValues) => boolean
 }
 
 function windowsOf (facts: LoginFacts, scope: Scope): SourceWindow[] {
@@ -55,7 +57,7 @@ function checkScope (rule: SourceRule, facts: LoginFacts, scope: Scope, key: str
   const shared = sharedAddress(sharedWindow, options)
   if (shared.shared) return noted(rule.name, `the ${scope} is a shared address`, { scope, key, ...shared.evidence })
   // Every finding of one evaluation concerns this report's IP or prefix: one of them explains both.
-  const explained = context.findings.find(finding => finding.type === rule.yieldsTo)
+  const explained = rule.distinct?.(window, options) === true ? undefined : context.findings.find(finding => finding.type === rule.yieldsTo)
   if (explained !== undefined) return noted(rule.name, `${explained.type} already reported the source`, { scope, key })
   return {
     findings: [{
@@ -78,12 +80,28 @@ function checkScope (rule: SourceRule, facts: LoginFacts, scope: Scope, key: str
 }
 
 /**
+ * On a success the source is judged the same way but raises nothing: a match is handed to
+ * `compromised_by_attacker` through the context (the source's finding came from its failures).
+ */
+function noteAttackedSource (rule: SourceRule, facts: LoginFacts, options: OptionValues, context: PolicyContext): PolicyOutcome {
+  for (const [scope, key] of [['ip', facts.report.remote], ['prefix', facts.report.prefix]] as const) {
+    if (key === null) continue
+    const outcome = checkScope(rule, facts, scope, key, options, context)
+    if (outcome !== null && outcome.findings.length > 0) {
+      context.attackedSources.push({ type: rule.name === 'password_spray' ? 'password_spray' : 'credential_stuffing', scope, key, t: facts.report.t })
+      return nothing()
+    }
+  }
+  return nothing()
+}
+
+/**
  * The IP is judged first; its prefix only when the IP alone does not match, so an attacker rotating
  * addresses inside one network is caught without a second finding for a single noisy IP.
  */
 function sourceCheck (rule: SourceRule): PolicyDefinition['check'] {
   return (facts, options, context) => {
-    if (facts.report.success) return nothing()
+    if (facts.report.success) return noteAttackedSource(rule, facts, options, context)
     const byIp = checkScope(rule, facts, 'ip', facts.report.remote, options, context)
     if (byIp !== null && byIp.findings.length > 0) return byIp
     const byPrefix = facts.report.prefix === null ? null : checkScope(rule, facts, 'prefix', facts.report.prefix, options, context)
@@ -105,6 +123,7 @@ export const passwordSpray: PolicyDefinition = {
     min_failures: { kind: 'number', default: 15, min: 1, integer: true, doc: 'failures from the source' },
     max_per_login: { kind: 'number', default: 8, min: 1, integer: true, doc: 'at most this many failures of any one login (more is brute force on one account)' },
     min_top_login_failures: { kind: 'number', default: 2, min: 1, integer: true, doc: 'the most-tried login failed at least this often (a spray cycles passwords over the same accounts; one try each is stuffing)' },
+    distinct_mean_per_login: { kind: 'number', default: 1.75, min: 1, doc: 'failures per failing login at which the spray is reported beside a credential_stuffing finding (a second round of passwords); below it the spray yields' },
     ...sharedOptions,
     severity: severityOption('high')
   },
@@ -112,6 +131,7 @@ export const passwordSpray: PolicyDefinition = {
   check: sourceCheck({
     name: 'password_spray',
     yieldsTo: 'credential_stuffing',
+    distinct: (w, o) => w.failures >= num(o, 'distinct_mean_per_login') * w.failing_logins,
     matches: (w, o) => w.failing_logins >= num(o, 'min_logins') && w.failures >= num(o, 'min_failures') &&
       w.max_failures_per_login <= num(o, 'max_per_login') && w.max_failures_per_login >= num(o, 'min_top_login_failures')
   })

@@ -4,7 +4,8 @@
  * is the smallest one the two accuracy radii allow; a place without a usable radius is skipped.
  */
 import { num, severityOption, type OptionValues } from './options.ts'
-import { found, loginFinding, noted, nothing, type PolicyDefinition } from './policy.ts'
+import { learningOptions, learningState } from './novelty.ts'
+import { found, loginFinding, noted, nothing, type PolicyDefinition, type PolicyOutcome } from './policy.ts'
 import type { LoginFacts, Place } from './types.ts'
 
 const EARTH_RADIUS_KM = 6371.0088 // mean radius (IUGG)
@@ -28,10 +29,35 @@ function radiusKm (place: Place, options: OptionValues): number {
   return place.accuracy_km ?? num(options, 'default_accuracy_km')
 }
 
-function check (facts: LoginFacts, options: OptionValues): ReturnType<PolicyDefinition['check']> {
+/**
+ * Known networks (after Microsoft Entra ID Protection's "atypical travel", which ignores locations the
+ * user or the organisation's other users sign in from regularly, and VPNs): the destination prefix is
+ * the login's own when it already succeeded from it `own_network_successes` times, and a common one
+ * when other logins succeeded from it `common_network_successes` times. Home and a VPN egress, or
+ * two gateways of a mobile carrier, are far apart yet both familiar; an attacker's network is new to
+ * the login and to the population. The counts are the risk model's prefix counts (before this report);
+ * without them nothing is skipped.
+ */
+function knownNetwork (facts: LoginFacts, options: OptionValues): PolicyOutcome | null {
+  const prefix = facts.risk?.features.find(f => f.feature === 'prefix' && f.value !== null && f.value !== '')
+  if (prefix === undefined) return null
+  const own = num(options, 'own_network_successes')
+  const common = num(options, 'common_network_successes')
+  const others = Math.max(0, prefix.global_count - prefix.login_count)
+  const evidence = { prefix: prefix.value, login_successes: prefix.login_count, other_successes: others }
+  if (own > 0 && prefix.login_count >= own) return noted('impossible_travel', 'the login\'s own network', evidence)
+  if (common > 0 && others >= common) return noted('impossible_travel', 'a network other logins use', evidence)
+  return null
+}
+
+function check (facts: LoginFacts, options: OptionValues): PolicyOutcome {
   const { report } = facts
   const previous = facts.profile.last_success
   if (!report.success || previous === null) return nothing()
+  const learning = learningState(facts.profile, report.t, options)
+  if (learning.learning) return noted('impossible_travel', 'the login is in its learning period', { ...learning })
+  const known = knownNetwork(facts, options)
+  if (known !== null) return known
   if (!validPlace(report.location) || !validPlace(previous.location)) {
     return noted('impossible_travel', 'a location is unknown')
   }
@@ -60,14 +86,18 @@ function check (facts: LoginFacts, options: OptionValues): ReturnType<PolicyDefi
 
 export const impossibleTravel: PolicyDefinition = {
   name: 'impossible_travel',
-  source: 'Elastic (500 km, 800 km/h); Okta uses 805 km/h (500 mph); accuracy handling: trackalert',
+  source: 'Elastic (500 km, 800 km/h); Okta uses 805 km/h (500 mph); known networks and learning period after Microsoft Entra atypical travel; accuracy handling: trackalert',
   options: {
     min_km: { kind: 'number', default: 500, min: 0, unit: 'km', doc: 'smallest distance between the two logins, after subtracting both accuracy radii' },
     min_kmh: { kind: 'number', default: 800, min: 0, unit: 'km/h', doc: 'smallest speed (an airliner cruises at about 900 km/h)' },
     max_accuracy_km: { kind: 'number', default: 500, min: 0, unit: 'km', doc: 'a place with a larger accuracy radius is skipped (MaxMind gives 1000 km when it knows only the country)' },
     default_accuracy_km: { kind: 'number', default: 50, min: 0, unit: 'km', doc: 'radius assumed when the geo database gives none (DB-IP Lite)' },
+    own_network_successes: { kind: 'number', default: 1, min: 0, integer: true, doc: 'skip when the login already succeeded this often from the destination prefix (0: never skip)' },
+    common_network_successes: { kind: 'number', default: 2, min: 0, integer: true, doc: 'skip when other logins succeeded this often from the destination prefix, a shared or VPN network (0: never skip)' },
+    ...learningOptions,
     severity: severityOption('high')
   },
-  requires: () => ({}),
+  // The prefix counts of the risk inputs tell a known network from a new one.
+  requires: () => ({ risk: true }),
   check
 }

@@ -48,14 +48,14 @@ test('built-in policies end to end: each raises its alert at its threshold and n
     if (i % 3 === 0) await fail({ login: `nat${i}`, remote: '10.5.0.1', t: T + 7200 + i * 20 })
     await ok({ login: `nat${i}`, remote: '10.5.0.1', t: T + 7201 + i * 20 })
   }
-  // compromise_after_failures: 10 failures then a success; 'ntypo' has 9.
-  for (let i = 0; i < 10; i++) await fail({ login: 'guessed', remote: `10.6.0.${i + 1}`, t: T + 10800 + i * 300 })
+  // compromise_after_failures: 10 failures (from 4 IPs: 5 would be a distributed attack) then a success; 'ntypo' has 9.
+  for (let i = 0; i < 10; i++) await fail({ login: 'guessed', remote: `10.6.0.${(i % 4) + 1}`, t: T + 10800 + i * 300 })
   await ok({ login: 'guessed', remote: '10.6.0.1', t: T + 10800 + 3000 })
   for (let i = 0; i < 9; i++) await fail({ login: 'ntypo', remote: `10.7.0.${i + 1}`, t: T + 10800 + i * 300 })
   await ok({ login: 'ntypo', remote: '10.7.0.1', t: T + 10800 + 3000 })
-  // distributed_account_attack: 5 IPs, 10 failures on one login within 30 min; 'ndist' from 4 IPs.
-  for (let i = 0; i < 10; i++) await fail({ login: 'dist', remote: `10.8.${i % 5}.1`, t: T + 14400 + i * 60 })
-  for (let i = 0; i < 10; i++) await fail({ login: 'ndist', remote: `10.9.${i % 4}.1`, t: T + 14400 + i * 60 })
+  // distributed_account_attack: 5 IPs, 10 failures on one login within the hour (54 min); 'ndist' from 4 IPs.
+  for (let i = 0; i < 10; i++) await fail({ login: 'dist', remote: `10.8.${i % 5}.1`, t: T + 14400 + i * 360 })
+  for (let i = 0; i < 10; i++) await fail({ login: 'ndist', remote: `10.9.${i % 4}.1`, t: T + 14400 + i * 360 })
   // new_device / new_country / impossible_travel: 'carol' learned 5 logins in DE on Chrome, then
   // Thunderbird from the US a minute later; 'dave' with 4 learned logins is still learning.
   for (let i = 0; i < 5; i++) await ok({ login: 'carol', remote: DE, device_id: CHROME_120, t: T + 18000 + i * 3600 })
@@ -80,7 +80,9 @@ test('built-in policies end to end: each raises its alert at its threshold and n
   const [probe] = await alerts(d, 'lua_probe')
   const evidence = probe?.evidence as { risk: number, findings: number }
   assert.ok(evidence.risk > 0 && evidence.risk <= 1, `risk ${evidence.risk}`)
-  assert.equal(evidence.findings, 3)
+  // new_device, new_country, impossible_travel and risky_login (its risk is far above the 0.012 threshold).
+  assert.equal(evidence.findings, 4)
+  assert.deepEqual((await alerts(d, 'risky_login')).map((a) => [a.login, a.t]), [['carol', T + 18000 + 4 * 3600 + 60]])
 
   // The risk of every successful login is recorded in history; failures have none.
   const res = await request(`${d.url}/command/history`, { body: { login: 'carol', limit: 10 } })

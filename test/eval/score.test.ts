@@ -81,6 +81,12 @@ test('risk comes from history when it has it, else from alerts (missing counts a
   const h = score({ users: 10, days: 1, reports, labels, alerts: [], historyRisk: history })
   assert.equal(h.risk.source, 'history')
   assert.deepEqual([h.risk.takeovers, h.risk.legit, h.risk.auc, h.risk.threshold95, h.risk.legitAboveShare], [2, 2, 0.875, 0.4, 0.5])
+  // The curve: takeovers 0.9 and 0.4, legitimate 0.4 and 0.1, each threshold inclusive.
+  const at = (t: number) => h.risk.curve.find((c) => c.threshold === t)
+  assert.deepEqual(h.risk.curve.map((c) => c.threshold), [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.9])
+  assert.deepEqual(at(0.1), { threshold: 0.1, takeovers: 1, legit: 1 })
+  assert.deepEqual(at(0.2), { threshold: 0.2, takeovers: 1, legit: 0.5 })
+  assert.deepEqual(at(0.9), { threshold: 0.9, takeovers: 0.5, legit: 0 })
   const a = score({ users: 10, days: 1, reports, labels, alerts: [alert(1, 'risky_login', 'bob', '192.0.2.1', 20_000, 0.7)], historyRisk: null })
   assert.equal(a.risk.source, 'alerts')
   assert.deepEqual([a.risk.takeovers, a.risk.legit, a.risk.auc], [2, 2, 0.75])

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { T0, engineWith, established, facts, loginWindow, typesFor } from './facts.ts'
+import { T0, engineWith, established, facts, loginWindow, sourceWindow, typesFor } from './facts.ts'
 
 describe('compromise_after_failures', () => {
   const engine = engineWith(['compromise_after_failures'])
@@ -32,9 +32,9 @@ describe('compromise_after_failures', () => {
 describe('distributed_account_attack', () => {
   const engine = engineWith(['distributed_account_attack'])
   const failure = (failing_ips: number, failures: number) =>
-    facts({ report: { success: false }, login: [loginWindow(1800, { failures, failing_ips })] })
+    facts({ report: { success: false }, login: [loginWindow(3600, { failures, failing_ips })] })
 
-  it('fires at 5 failing IPs and 10 failures in 30 min, not at 4 IPs or 9 failures', () => {
+  it('fires at 5 failing IPs and 10 failures in 1 h, not at 4 IPs or 9 failures', () => {
     assert.deepEqual(typesFor(engine, failure(4, 20)), [])
     assert.deepEqual(typesFor(engine, failure(5, 9)), [])
     assert.deepEqual(typesFor(engine, failure(5, 10)), ['distributed_account_attack'])
@@ -43,7 +43,7 @@ describe('distributed_account_attack', () => {
 
   it('names the login and is not raised by a success', () => {
     assert.equal(engine.evaluate(failure(5, 10)).findings[0]?.login, 'alice')
-    assert.deepEqual(typesFor(engine, facts({ login: [loginWindow(1800, { failures: 50, failing_ips: 20 })] })), [])
+    assert.deepEqual(typesFor(engine, facts({ login: [loginWindow(3600, { failures: 50, failing_ips: 20 })] })), [])
   })
 })
 
@@ -57,6 +57,23 @@ describe('compromised_by_attacker', () => {
     assert.deepEqual(finding?.evidence.attacker_findings, [{ type: 'password_spray', scope: 'ip', key: '192.0.2.10', t: T0 - 600 }])
     const byPrefix = facts({ attacker_findings: [{ type: 'credential_stuffing', scope: 'prefix', key: '192.0.2.0/24', t: T0 }] })
     assert.deepEqual(typesFor(engine, byPrefix), ['compromised_by_attacker'])
+  })
+
+  it('fires on a success from a source whose windows match spray or stuffing now, whatever process raised the finding', () => {
+    const both = engineWith(['password_spray', 'credential_stuffing', 'compromised_by_attacker'])
+    // A spray-shaped hour from the IP: 15 failures over 5 logins, 3 each; the success itself is one more attempt.
+    const spray = (failures: number, successes = 1, succeeding = 1) => facts({
+      ip: [sourceWindow(3600, { failures, failing_logins: 5, max_failures_per_login: 3, successes, succeeding_logins: succeeding }), sourceWindow(900, { failures })]
+    })
+    const [finding, ...rest] = both.evaluate(spray(15)).findings
+    assert.deepEqual([finding?.type, finding?.login, rest.length], ['compromised_by_attacker', 'alice', 0])
+    assert.deepEqual(finding?.evidence.attacker_findings, [{ type: 'password_spray', scope: 'ip', key: '192.0.2.10', t: T0 }])
+    assert.deepEqual(typesFor(both, spray(14)), [])
+    assert.deepEqual(typesFor(both, spray(16)), ['compromised_by_attacker'])
+    // A shared address (5 logins succeeded, most attempts succeed) is no attacker.
+    assert.deepEqual(typesFor(both, spray(15, 20, 5)), [])
+    // Without the source policies enabled, only stored findings count.
+    assert.deepEqual(typesFor(engine, spray(15)), [])
   })
 
   it('ignores findings for other sources, expired ones (active_s edge), later ones, and failures', () => {

@@ -41,10 +41,10 @@ describe('enablePolicies', () => {
 describe('setPolicyOptions', () => {
   it('starts from the documented defaults and merges calls', () => {
     const engine = new PolicyEngine()
-    assert.deepEqual(engine.optionsOf('impossible_travel'), { min_km: 500, min_kmh: 800, max_accuracy_km: 500, default_accuracy_km: 50, severity: 'high' })
+    assert.deepEqual(engine.optionsOf('impossible_travel'), { min_km: 500, min_kmh: 800, max_accuracy_km: 500, default_accuracy_km: 50, own_network_successes: 1, common_network_successes: 2, learning_days: 14, learning_successes: 5, severity: 'high' })
     engine.setPolicyOptions('impossible_travel', { min_km: 1000 })
     engine.setPolicyOptions('impossible_travel', { severity: 'critical' })
-    assert.deepEqual(engine.optionsOf('impossible_travel'), { min_km: 1000, min_kmh: 800, max_accuracy_km: 500, default_accuracy_km: 50, severity: 'critical' })
+    assert.deepEqual(engine.optionsOf('impossible_travel'), { min_km: 1000, min_kmh: 800, max_accuracy_km: 500, default_accuracy_km: 50, own_network_successes: 1, common_network_successes: 2, learning_days: 14, learning_successes: 5, severity: 'critical' })
   })
 
   it('keeps options whatever the order of enablePolicies and setPolicyOptions', () => {
@@ -82,7 +82,7 @@ describe('requirements and evaluate', () => {
     engine.enablePolicies()
     engine.setPolicyOptions('compromise_after_failures', { window_s: 7200 })
     assert.deepEqual(engine.requirements(), {
-      ip_windows_s: [900, 3600], prefix_windows_s: [900, 3600], login_windows_s: [1800, 7200], attacker_findings_s: 86_400, risk: true
+      ip_windows_s: [900, 3600], prefix_windows_s: [900, 3600], login_windows_s: [3600, 7200], attacker_findings_s: 86_400, risk: true
     })
   })
 

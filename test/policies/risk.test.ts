@@ -93,7 +93,8 @@ describe('risky_login', () => {
     assert.deepEqual(at(Math.min(1, score + 1e-9)).findings, [])
   })
 
-  it('carries the risk and the per-feature ratios; the default threshold is 0.9', () => {
+  it('carries the risk and the per-feature ratios; the default threshold is 0.012, just above the prior', () => {
+    assert.equal(engineWith(['risky_login']).optionsOf('risky_login').threshold, 0.012)
     const [finding] = engineWith(['risky_login']).evaluate(success(allNew())).findings
     assert.equal(finding?.type, 'risky_login')
     assert.ok((finding?.risk ?? 0) > 0.95)

@@ -62,6 +62,20 @@ describe('password_spray', () => {
     assert.match(result.notes.map(n => n.reason).join(' '), /credential_stuffing already reported the source/)
     assert.deepEqual(typesFor(engine, burst), ['password_spray'])
   })
+
+  it('is reported beside credential_stuffing from 1.75 failures per failing login (a second round of passwords)', () => {
+    const both = engineWith(['password_spray', 'credential_stuffing'])
+    // 900 s: stuffing-shaped (at most 2 per login); the hour holds 100 failing logins.
+    const round = (failures: number) => facts({
+      report: { success: false },
+      ip: [sourceWindow(900, { failing_logins: 20, failures: 30, max_failures_per_login: 2 }), sourceWindow(3600, { failing_logins: 100, failures, max_failures_per_login: 2 })]
+    })
+    assert.deepEqual(typesFor(both, round(174)), ['credential_stuffing'])
+    assert.deepEqual(typesFor(both, round(175)), ['credential_stuffing', 'password_spray'])
+    assert.deepEqual(typesFor(both, round(176)), ['credential_stuffing', 'password_spray'])
+    const never = engineWith(['password_spray', 'credential_stuffing'], { password_spray: { distinct_mean_per_login: 2 } })
+    assert.deepEqual(typesFor(never, round(199)), ['credential_stuffing'])
+  })
 })
 
 describe('credential_stuffing', () => {

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { distanceKm, type Place } from '../../src/policies/index.ts'
-import { T0, engineWith, established, facts, typesFor } from './facts.ts'
+import type { LoginFacts } from '../../src/policies/index.ts'
+import { DAY, T0, engineWith, established, facts, typesFor } from './facts.ts'
 
 const amsterdam: Place = { lat: 52.37, lon: 4.9, accuracy_km: 10 }
 const newYork: Place = { lat: 40.71, lon: -74.01, accuracy_km: 10 }
@@ -88,5 +89,43 @@ describe('impossible_travel', () => {
     const strict = engineWith(['impossible_travel'], { impossible_travel: { min_km: 5000, min_kmh: 6000 } })
     assert.deepEqual(typesFor(strict, travel(amsterdam, newYork, 1)), [])
     assert.deepEqual(typesFor(strict, travel(amsterdam, newYork, 0.5)), ['impossible_travel'])
+  })
+
+  /** Amsterdam then New York an hour later, the destination prefix with `own` successes of this login and `others` of other logins. */
+  function fromNetwork (own: number, others: number, profile: Partial<LoginFacts['profile']> = established()) {
+    const base = travel(amsterdam, newYork, 1)
+    const prefix = { feature: 'prefix' as const, value: '192.0.2.0/24', login_count: own, login_total: 20, login_distinct: 2, global_count: own + others, global_total: 1000, global_distinct: 100 }
+    return { ...base, profile: { ...base.profile, ...profile }, risk: { features: [prefix] } }
+  }
+
+  it('known networks: skips a destination prefix the login succeeded from (0 silent from 1 on)', () => {
+    assert.deepEqual(typesFor(engine, fromNetwork(0, 0)), ['impossible_travel'])
+    const own = engine.evaluate(fromNetwork(1, 0))
+    assert.deepEqual(own.findings, [])
+    assert.match(own.notes[0]?.reason ?? '', /own network/)
+    const off = engineWith(['impossible_travel'], { impossible_travel: { own_network_successes: 0 } })
+    assert.deepEqual(typesFor(off, fromNetwork(5, 0)), ['impossible_travel'])
+    const two = engineWith(['impossible_travel'], { impossible_travel: { own_network_successes: 2 } })
+    assert.deepEqual(typesFor(two, fromNetwork(1, 0)), ['impossible_travel'])
+    assert.deepEqual(typesFor(two, fromNetwork(2, 0)), [])
+  })
+
+  it('known networks: skips a prefix other logins succeeded from at least twice (1 fires, 2 and 3 skip)', () => {
+    assert.deepEqual(typesFor(engine, fromNetwork(0, 1)), ['impossible_travel'])
+    const common = engine.evaluate(fromNetwork(0, 2))
+    assert.deepEqual(common.findings, [])
+    assert.match(common.notes[0]?.reason ?? '', /other logins use/)
+    assert.deepEqual(typesFor(engine, fromNetwork(0, 3)), [])
+    const off = engineWith(['impossible_travel'], { impossible_travel: { common_network_successes: 0 } })
+    assert.deepEqual(typesFor(off, fromNetwork(0, 50)), ['impossible_travel'])
+  })
+
+  it('learning period: silent until 14 days or 5 successes, whichever comes first', () => {
+    const young = (days: number, successes: number) => fromNetwork(0, 0, { first_seen: T0 - days * DAY, successes })
+    assert.deepEqual(typesFor(engine, young(13.99, 4)), [])
+    assert.match(engine.evaluate(young(13.99, 4)).notes[0]?.reason ?? '', /learning period/)
+    assert.deepEqual(typesFor(engine, young(14, 4)), ['impossible_travel'])
+    assert.deepEqual(typesFor(engine, young(1, 5)), ['impossible_travel'])
+    assert.deepEqual(typesFor(engine, young(1, 6)), ['impossible_travel'])
   })
 })
