@@ -19,6 +19,8 @@ export interface Detection {
   readonly findings: readonly Finding[]
 }
 
+const NO_DETECTION: Detection = { risk: null, findings: [] }
+
 /** How long a global distinct-values count is reused (wall clock, ms). */
 const DISTINCT_TTL_MS = 60_000
 
@@ -44,7 +46,13 @@ export class Detector {
    * recorded (without a risk) and answered; detection resumes with the next report.
    */
   detect (tuple: LoginTuple): Promise<Detection> {
-    const run = this.#tail.then(() => this.#detect(tuple))
+    // Caught here, on the chain itself: one report whose detection throws (a geo lookup, a hub that
+    // cannot be reached) must neither leave its request unanswered nor reject the tail every later
+    // report waits on.
+    const run = this.#tail.then(() => this.#detect(tuple)).catch((err: unknown) => {
+      logger.error('policies: detection failed for a report', { login: tuple.login, reason: (err as Error).message })
+      return NO_DETECTION
+    })
     this.#tail = run
     return run
   }
@@ -63,7 +71,7 @@ export class Detector {
       country: place.country,
       location: place.lat === null || place.lon === null ? null : { lat: place.lat, lon: place.lon, accuracy_km: place.accuracyKm }
     }
-    let detection: Detection = { risk: null, findings: [] }
+    let detection: Detection = NO_DETECTION
     try {
       const needs = engine.requirements()
       const found = attackers.active(report.remote, report.prefix, report.t, needs.attacker_findings_s)

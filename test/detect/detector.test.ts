@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { Registry } from 'prom-client'
+import { AttackerSources, Detector } from '../../src/detect/index.ts'
+import { parseHistoryOptions } from '../../src/history/options.ts'
+import { HistoryService } from '../../src/history/service.ts'
+import { parseIP } from '../../src/net/index.ts'
+import { PolicyEngine } from '../../src/policies/index.ts'
+import { type LoginTuple } from '../../src/report/login-tuple.ts'
+
+const T0 = 1_800_000_000
+
+function tuple (login: string, t: number, success: boolean): LoginTuple {
+  const remote = '192.0.2.7'
+  return {
+    t, login, success, failType: '', protocol: 'http', remote: parseIP(remote), remoteText: remote,
+    deviceAttrs: { 'browser.family': 'Firefox', 'os.family': 'Linux' }, attrs: {}
+  } as unknown as LoginTuple
+}
+
+test('a report whose findings cannot be submitted is answered, and detection goes on for the next reports', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ta-detector-'))
+  const options = parseHistoryOptions({ backend: 'sqlite', path: 'history.db', geoip: false })
+  const history = await HistoryService.open(options, { configFile: join(dir, 'trackalert.conf'), registry: new Registry(), clock: () => T0, prunes: false })
+  history.configure(options, () => undefined)
+  t.after(() => history.close())
+  const engine = new PolicyEngine()
+  engine.enablePolicies(['compromise_after_failures'])
+  const submitted: string[] = []
+  // As a worker's topology does once its channel to the primary is gone.
+  let hubReachable = false
+  const detector = new Detector({
+    engine, history, attackers: new AttackerSources(),
+    submit: (input) => {
+      if (!hubReachable) throw new Error('not connected to the primary process')
+      submitted.push(`${input.type} ${String(input.login)}`)
+    }
+  })
+  for (let i = 0; i < 10; i++) assert.deepEqual((await detector.detect(tuple('bob', T0 + i, false))).findings, [])
+  // The success after 10 failures raises a finding whose submission throws: the report still gets an answer.
+  assert.deepEqual(await detector.detect(tuple('bob', T0 + 10, true)), { risk: null, findings: [] })
+  // Later reports are judged as usual, on the same chain.
+  hubReachable = true
+  for (let i = 0; i < 10; i++) await detector.detect(tuple('carol', T0 + 20 + i, false))
+  const after = await detector.detect(tuple('carol', T0 + 30, true))
+  assert.deepEqual(after.findings.map((f) => f.type), ['compromise_after_failures'])
+  assert.deepEqual(submitted, ['compromise_after_failures carol'])
+})
