@@ -10,8 +10,10 @@ export interface HistoryOptions {
   readonly retentionDays: number
   /** A database name opened with newGeoIP2DB; null: the bundled DB-IP City Lite; false: no locations. */
   readonly geoip: string | null | false
-  /** How long a report may wait in the queue before its batch commits. */
+  /** How long a report may wait in the queue before its batch commits, when commits are quick. */
   readonly commitIntervalMs: number
+  /** How far load may stretch that interval (larger batches cost less per report). */
+  readonly maxCommitIntervalMs: number
   /** Queued reports beyond this are dropped (and counted) rather than growing memory without bound. */
   readonly queueLimit: number
   /** sqlite: the file may not grow past this (MiB); writes beyond are dropped and counted, as on a full disk. */
@@ -21,10 +23,11 @@ export interface HistoryOptions {
 export const HISTORY_DEFAULTS = {
   retentionDays: 90,
   commitIntervalMs: 5,
+  maxCommitIntervalMs: 1000,
   queueLimit: 100_000
 } as const
 
-const KNOWN = new Set(['backend', 'path', 'url', 'retention_days', 'geoip', 'commit_interval_ms', 'queue_limit', 'max_size_mb'])
+const KNOWN = new Set(['backend', 'path', 'url', 'retention_days', 'geoip', 'commit_interval_ms', 'max_commit_interval_ms', 'queue_limit', 'max_size_mb'])
 
 /**
  * Validates the Lua table given to setHistory. Throws a TA_ERR_HISTORY whose message the Lua layer
@@ -48,13 +51,21 @@ export function parseHistoryOptions (value: unknown): HistoryOptions {
   if (geoip !== null && geoip !== false && (typeof geoip !== 'string' || geoip === '')) {
     throw optionError(`setHistory: geoip must name a database opened with newGeoIP2DB (or be false), got ${describe(geoip)}`)
   }
+  const commitIntervalMs = positiveNumber(o, 'commit_interval_ms', HISTORY_DEFAULTS.commitIntervalMs, 10_000)
+  const maxCommitIntervalMs = o.max_commit_interval_ms === undefined
+    ? Math.max(commitIntervalMs, HISTORY_DEFAULTS.maxCommitIntervalMs)
+    : positiveNumber(o, 'max_commit_interval_ms', HISTORY_DEFAULTS.maxCommitIntervalMs, 60_000)
+  if (maxCommitIntervalMs < commitIntervalMs) {
+    throw optionError(`setHistory: max_commit_interval_ms (${maxCommitIntervalMs}) must be at least commit_interval_ms (${commitIntervalMs})`)
+  }
   return {
     backend,
     path,
     url,
     retentionDays: positiveNumber(o, 'retention_days', HISTORY_DEFAULTS.retentionDays, 36_500),
     geoip,
-    commitIntervalMs: positiveNumber(o, 'commit_interval_ms', HISTORY_DEFAULTS.commitIntervalMs, 10_000),
+    commitIntervalMs,
+    maxCommitIntervalMs,
     queueLimit: Math.floor(positiveNumber(o, 'queue_limit', HISTORY_DEFAULTS.queueLimit, 10_000_000)),
     maxSizeMb: o.max_size_mb === undefined ? null : sqliteOnly(backend, 'max_size_mb', positiveNumber(o, 'max_size_mb', 1, 1_000_000_000))
   }

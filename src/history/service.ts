@@ -81,9 +81,9 @@ export class HistoryService {
     this.#ctx = ctx
     this.#options = options
     let writer: HistoryWriter | null = null
-    const observer = historyMetrics(ctx.registry, () => writer?.depth ?? 0)
+    const observer = historyMetrics(ctx.registry, () => writer?.depth ?? 0, () => writer?.intervalMs ?? options.commitIntervalMs)
     this.#observer = observer
-    writer = new HistoryWriter(store, { commitIntervalMs: options.commitIntervalMs, queueLimit: options.queueLimit, observer })
+    writer = new HistoryWriter(store, { commitIntervalMs: options.commitIntervalMs, maxCommitIntervalMs: options.maxCommitIntervalMs, queueLimit: options.queueLimit, observer })
     this.writer = writer
     this.reader = new HistoryReader(store, writer)
   }
@@ -107,7 +107,7 @@ export class HistoryService {
   /** A (re)loaded configuration's options; `geo` resolves a newGeoIP2DB name in that configuration. */
   configure (options: HistoryOptions, geo: (name: string) => GeoIPLookup | undefined): void {
     this.#options = options
-    this.writer.configure(options.commitIntervalMs, options.queueLimit)
+    this.writer.configure(options.commitIntervalMs, options.maxCommitIntervalMs, options.queueLimit)
     const name = options.geoip
     this.#places = name === false ? noPlaces : name === null ? lazyBundled : new NamedDbPlaces(() => geo(name))
   }
@@ -149,9 +149,9 @@ export class HistoryService {
     let total = 0
     try {
       for (;;) {
-        const removed = await this.store.prune(before, PRUNE_STEP)
-        total += removed
-        if (removed === 0) break
+        const step = await this.store.prune(before, PRUNE_STEP)
+        total += step.removed
+        if (step.done) break
         await new Promise((resolve) => setImmediate(resolve))
       }
     } catch (err) {

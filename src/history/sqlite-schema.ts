@@ -8,11 +8,26 @@ export type Db = Database.Database
 export const KIND_CODE: Readonly<Record<FeatureKind, number>> = { device: 1, country: 2, prefix: 3 }
 export const TOTALS_KIND = 0
 
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
+
+/**
+ * Version 1 had an index per address beside the one per network, and last_seen indexes on the
+ * profile tables: each report then touched four more randomly placed index pages, which the
+ * commit writes to the WAL. Version 2 answers per-address questions from the network index (an
+ * address lies in its network) and sweeps profiles for retention in key order.
+ */
+const MIGRATE_1_TO_2 = `
+DROP INDEX IF EXISTS reports_remote;
+DROP INDEX IF EXISTS logins_last_seen;
+DROP INDEX IF EXISTS features_last_seen;
+DROP INDEX IF EXISTS reports_prefix;
+CREATE INDEX reports_prefix ON reports (prefix, t, remote, login, success);
+`
 
 /**
  * Times are integer milliseconds (event time). The report indexes cover the window queries
- * (remote/prefix/login + t + the counted columns), so aggregates read the index only.
+ * (prefix or login + t + the counted columns), so aggregates read the index only. Every index
+ * costs each report a write to a page the commit must flush: keep them few.
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -34,8 +49,7 @@ CREATE TABLE IF NOT EXISTS reports (
   risk REAL
 );
 CREATE INDEX IF NOT EXISTS reports_login ON reports (login, t, success, remote);
-CREATE INDEX IF NOT EXISTS reports_remote ON reports (remote, t, login, success);
-CREATE INDEX IF NOT EXISTS reports_prefix ON reports (prefix, t, login, success);
+CREATE INDEX IF NOT EXISTS reports_prefix ON reports (prefix, t, remote, login, success);
 CREATE INDEX IF NOT EXISTS reports_t ON reports (t);
 CREATE TABLE IF NOT EXISTS logins (
   login TEXT PRIMARY KEY,
@@ -53,7 +67,6 @@ CREATE TABLE IF NOT EXISTS logins (
   ls_accuracy_km REAL,
   ls_device TEXT
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS logins_last_seen ON logins (last_seen);
 CREATE TABLE IF NOT EXISTS features (
   login TEXT NOT NULL,
   kind INTEGER NOT NULL,
@@ -64,7 +77,6 @@ CREATE TABLE IF NOT EXISTS features (
   failures INTEGER NOT NULL,
   PRIMARY KEY (login, kind, value)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS features_last_seen ON features (last_seen);
 CREATE TABLE IF NOT EXISTS global_features (
   kind INTEGER NOT NULL,
   value TEXT NOT NULL,
@@ -96,10 +108,7 @@ export function openSqlite (file: string, options: OpenOptions = {}): Db {
     db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 })
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
-    db.exec(DDL)
-    const version = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version') as string | undefined
-    if (version === undefined) db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION))
-    else if (Number(version) !== SCHEMA_VERSION) throw new TrackalertError('TA_ERR_HISTORY', `schema version ${version}, this trackalert reads version ${SCHEMA_VERSION}`)
+    migrate(db)
     if (options.maxSizeMb !== undefined && options.maxSizeMb !== null) {
       const pageSize = db.pragma('page_size', { simple: true }) as number
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSizeMb * 1024 * 1024 / pageSize))}`)
@@ -109,6 +118,23 @@ export function openSqlite (file: string, options: OpenOptions = {}): Db {
     db?.close()
     throw new TrackalertError('TA_ERR_HISTORY', `history database ${file}: ${(err as Error).message}`, { cause: err })
   }
+}
+
+/**
+ * Creates the schema, or brings a version 1 file to version 2: one IMMEDIATE transaction, so the
+ * worker processes opening the file at once take turns, and a crash leaves version 1.
+ */
+function migrate (db: Db): void {
+  db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID')
+    const version = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema_version') as string | undefined
+    if (version !== undefined && Number(version) !== 1 && Number(version) !== SCHEMA_VERSION) {
+      throw new TrackalertError('TA_ERR_HISTORY', `schema version ${version}, this trackalert reads version ${SCHEMA_VERSION}`)
+    }
+    if (Number(version) === 1) db.exec(MIGRATE_1_TO_2)
+    db.exec(DDL)
+    db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION))
+  }).immediate()
 }
 
 export const toMs = (t: number): number => Math.round(t * 1000)

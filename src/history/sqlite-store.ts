@@ -1,10 +1,12 @@
 import { type Statement } from 'better-sqlite3'
+import { parseIP } from '../net/index.ts'
+import { networkPrefix } from './facts.ts'
 import { type Db, fromMs, KIND_CODE, openSqlite, type OpenOptions, TOTALS_KIND, toMs } from './sqlite-schema.ts'
 import { SqliteWrites } from './sqlite-writes.ts'
 import { type FeatureRow, type LoginRow, type ReportRow, rowMapping, type SourceRow } from './rows.ts'
 import {
   type ActivityBucket, type ActivityScope, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord,
-  type HistoryStore, type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder,
+  type HistoryStore, type LastSuccess, type PruneStep, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder,
   type SourceScope,
   type SourceWindow, type StoredReport
 } from './types.ts'
@@ -19,6 +21,19 @@ const SOURCE_SQL = (column: 'remote' | 'prefix', where: string, tail: string): s
   FROM (SELECT ${column} AS key, login, count(*) AS n, sum(success) AS s, min(t) AS f, max(t) AS l
         FROM reports ${where} GROUP BY ${column}, login)
   GROUP BY key ${tail}`
+
+/** The network an address lies in, as reports store it; null for text that is not an address (nothing stored has it). */
+function addressNetwork (text: string): string | null {
+  const ip = parseIP(text)
+  return ip === null ? null : networkPrefix(ip)
+}
+
+/** The bound values that select a source in the network index. */
+function sourceKeys (scope: SourceScope, key: string): string[] | null {
+  if (scope === 'prefix') return [key]
+  const network = addressNetwork(key)
+  return network === null ? null : [network, key]
+}
 
 /** The embedded backend: one SQLite file in WAL mode, reads answered synchronously. */
 export class SqliteStore implements HistoryStore {
@@ -51,15 +66,16 @@ export class SqliteStore implements HistoryStore {
     this.#loginWindow = db.prepare(`SELECT coalesce(sum(success), 0) AS successes, count(*) - coalesce(sum(success), 0) AS failures,
       count(DISTINCT remote) AS distinct_remotes, count(DISTINCT CASE WHEN success = 0 THEN remote END) AS distinct_failing
       FROM reports WHERE login = ? AND t >= ? AND t < ?`)
-    const scopes: Array<[SourceScope, 'remote' | 'prefix']> = [['ip', 'remote'], ['prefix', 'prefix']]
+    // An address is asked about through its network's index (prefix = its network AND remote = it).
+    const scopes: Array<[SourceScope, 'remote' | 'prefix', string]> = [['ip', 'remote', 'prefix = ? AND remote = ?'], ['prefix', 'prefix', 'prefix = ?']]
     const orderColumn: Record<SourceOrder, string> = { failures: 'attempts - successes', attempts: 'attempts', distinct_logins: 'distinct_logins' }
     const source = {} as Record<SourceScope, Statement>
     const loginAtSource = {} as Record<SourceScope, Statement>
     const top = {} as Record<SourceScope, Record<SourceOrder, Statement>>
-    for (const [scope, column] of scopes) {
-      source[scope] = db.prepare(SOURCE_SQL(column, `WHERE ${column} = ? AND t >= ? AND t < ?`, ''))
+    for (const [scope, column, match] of scopes) {
+      source[scope] = db.prepare(SOURCE_SQL(column, `WHERE ${match} AND t >= ? AND t < ?`, ''))
       loginAtSource[scope] = db.prepare(`SELECT coalesce(sum(success), 0) AS successes, count(*) - coalesce(sum(success), 0) AS failures
-        FROM reports WHERE ${column} = ? AND t >= ? AND t < ? AND login = ?`)
+        FROM reports WHERE ${match} AND t >= ? AND t < ? AND login = ?`)
       top[scope] = {} as Record<SourceOrder, Statement>
       for (const order of Object.keys(orderColumn) as SourceOrder[]) {
         top[scope][order] = db.prepare(SOURCE_SQL(column, 'WHERE t >= ? AND t < ?', `ORDER BY ${orderColumn[order]} DESC, key LIMIT ?`))
@@ -74,7 +90,7 @@ export class SqliteStore implements HistoryStore {
     // The bucket number from millisecond offsets (bound numbers are REAL: cast to truncate); each scope reads its own index.
     const activity = (where: string): Statement => db.prepare(`SELECT CAST((t - @since) / @step AS INTEGER) AS b, coalesce(sum(success), 0) AS successes,
       count(*) AS n, count(DISTINCT login) AS distinct_logins FROM reports WHERE ${where} t >= @since AND t < @until GROUP BY b ORDER BY b`)
-    this.#activity = { all: activity(''), ip: activity('remote = @key AND'), prefix: activity('prefix = @key AND'), login: activity('login = @key AND') }
+    this.#activity = { all: activity(''), ip: activity('prefix = @prefix AND remote = @key AND'), prefix: activity('prefix = @key AND'), login: activity('login = @key AND') }
   }
 
   writeBatch (records: readonly HistoryRecord[]): void { this.#writes.writeBatch(records) }
@@ -109,11 +125,15 @@ export class SqliteStore implements HistoryStore {
   }
 
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): SourceWindow {
-    return fromRow.sourceWindow(key, this.#source[scope].get(key, toMs(since), toMs(until)) as SourceRow | undefined)
+    const keys = sourceKeys(scope, key)
+    const row = keys === null ? undefined : this.#source[scope].get(...keys, toMs(since), toMs(until)) as SourceRow | undefined
+    return fromRow.sourceWindow(key, row)
   }
 
   loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): LoginAtSource {
-    return this.#loginAtSource[scope].get(key, toMs(since), toMs(until), login) as LoginAtSource
+    const keys = sourceKeys(scope, key)
+    if (keys === null) return { successes: 0, failures: 0 }
+    return this.#loginAtSource[scope].get(...keys, toMs(since), toMs(until), login) as LoginAtSource
   }
 
   topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): SourceWindow[] {
@@ -135,6 +155,11 @@ export class SqliteStore implements HistoryStore {
   activity (scope: ActivityScope, key: string, since: number, until: number, step: number): ActivityBucket[] {
     const params: Record<string, string | number> = { since: toMs(since), until: toMs(until), step: toMs(step) }
     if (scope !== 'all') params.key = key
+    if (scope === 'ip') {
+      const network = addressNetwork(key)
+      if (network === null) return []
+      params.prefix = network
+    }
     const rows = this.#activity[scope].all(params) as Array<{ b: number, successes: number, n: number, distinct_logins: number }>
     return rows.map((r) => ({ t: since + r.b * step, successes: r.successes, failures: r.n - r.successes, distinctLogins: r.distinct_logins }))
   }
@@ -146,7 +171,7 @@ export class SqliteStore implements HistoryStore {
 
   erase (login: string): number { return this.#writes.erase(login) }
 
-  prune (before: number, limit: number): number { return this.#writes.prune(before, limit) }
+  prune (before: number, limit: number): PruneStep { return this.#writes.prune(before, limit) }
 
   /** The file's size in bytes including its WAL (sizing, metrics). */
   sizeBytes (): number {

@@ -136,6 +136,12 @@ export interface GlobalTotals {
  * The storage contract each backend implements. Writes come in batches from the process's
  * HistoryWriter (one transaction per batch); a backend never sees single-report writes.
  */
+/** One retention step: rows removed, and whether retention has nothing more to do for this cut-off. */
+export interface PruneStep {
+  readonly removed: number
+  readonly done: boolean
+}
+
 export interface HistoryStore {
   readonly backend: 'sqlite' | 'postgres'
   /** For messages: the file path or the URL without its password. */
@@ -173,11 +179,10 @@ export interface HistoryStore {
   /** Forgets everything about one login; resolves with the number of reports removed. */
   erase (login: string): Awaitable<number>
   /**
-   * Retention, one bounded step: removes at most `limit` reports with t < before and at most
-   * `limit` profile rows (logins, features) last seen before it, so a large backlog never blocks
-   * the process for long. Resolves with the number of rows removed; the caller repeats the step
-   * until it returns 0.
+   * Retention, one bounded step: removes at most `limit` reports with t < before and a bounded
+   * number of profile rows (logins, features) last seen before it, so a large backlog never blocks
+   * the process for long. The caller repeats the step until it says it is done.
    */
-  prune (before: number, limit: number): Awaitable<number>
+  prune (before: number, limit: number): Awaitable<PruneStep>
   close (): Awaitable<void>
 }

@@ -3,7 +3,7 @@ import { logger } from '../../log/index.ts'
 import {
   type ActivityBucket, type ActivityScope, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord,
   type HistoryStore, type LastSuccess, type LoginAtSource,
-  type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow, type StoredReport
+  type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder, type SourceScope, type SourceWindow, type StoredReport, type PruneStep
 } from '../types.ts'
 import { isConnectionError, PgConnection } from './connection.ts'
 import { eraseLogin, pruneProfiles } from './forget.ts'
@@ -121,14 +121,15 @@ export class PostgresStore implements HistoryStore {
     return this.#retrying(() => this.#db.transaction((c) => eraseLogin(c, login)))
   }
 
-  async prune (before: number, limit: number): Promise<number> {
+  async prune (before: number, limit: number): Promise<PruneStep> {
     const reports = await this.#retrying(() => this.#db.withClient((c) => pruneReports(c, before, limit)))
     if (reports > 0) {
       // Dropped partitions must be created again if a late event for their day arrives.
       const partitions = await this.#db.withClient((c) => existingPartitionDays(c))
       for (const day of [...this.#partitions]) if (!partitions.has(day)) this.#partitions.delete(day)
     }
-    return reports + await this.#retrying(() => this.#db.transaction((c) => pruneProfiles(c, before, limit)))
+    const removed = reports + await this.#retrying(() => this.#db.transaction((c) => pruneProfiles(c, before, limit)))
+    return { removed, done: removed === 0 }
   }
 
   /**
