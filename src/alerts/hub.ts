@@ -143,6 +143,9 @@ export class AlertHub {
 
   async query (query: AlertQuery): Promise<Alert[]> { return (await this.#storeReady()).query(query) }
 
+  /** eraseHistory: forgets the login's stored alerts; resolves with how many went. */
+  async eraseLogin (login: string): Promise<number> { return (await this.#storeReady()).eraseLogin(login) }
+
   /** Hands the alert to the routes; once every delivery they opened ended, the outbox marks it routed. */
   #route (store: AlertStore, routed: RoutedAlert): void {
     const { id, type } = routed.alert
