@@ -24,10 +24,7 @@ export interface DeliveryPolicy {
  * custom webhook events on the same queue. maxAttempts may be Infinity (age alone ends it).
  */
 export type DeliveryRetry = Readonly<Partial<Pick<DeliveryPolicy, 'maxAttempts' | 'maxAgeMs' | 'retryMaxDelayMs'>> & {
-  /**
-   * A failure while draining ends it 'abandoned', not 'exhausted': its owner keeps it for the next
-   * start (the alert outbox), so a shutdown during an outage does not end its retries.
-   */
+  /** A failure while draining ends it 'abandoned', not 'exhausted': its owner (the alert outbox) keeps it for the next start. */
   abandonAtShutdown?: boolean
 }>
 
