@@ -76,7 +76,8 @@ export class App {
       maxBody: () => this.current.settings.maxBodyBytes,
       isReady: () => this.#ready,
       history: () => this.#history.active()?.reader ?? null,
-      alerts: (query) => this.#topology.queryAlerts(query)
+      alerts: (query) => this.#topology.queryAlerts(query),
+      eraseAlerts: (login) => this.#topology.eraseAlerts(login)
     })
     this.#console = new ConsoleExecutor(this.#buffer, () => this.current.configState)
     this.#topology = topology
@@ -221,7 +222,8 @@ export class App {
           topology().requestShutdown()
         },
         blacklist: (input) => topology().blacklist(input),
-        submitAlert: (input) => { topology().submitAlert(input) }
+        submitAlert: (input) => { topology().submitAlert(input) },
+        eraseAlerts: (login) => topology().eraseAlerts(login)
       }
     }
   }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { AlertSettings, type AlertHubConfig, type AlertRoute, type AlertRoutePorts } from './alerts/index.ts'
+import { AlertSettings, alertRoutePorts, type AlertHubConfig, type AlertRoute, type AlertRoutePorts } from './alerts/index.ts'
 import { BlacklistSetup, WforceBlacklist } from './blacklist/index.ts'
 import { DaemonSettings } from './config/settings.ts'
 import { type DeviceParser } from './device/index.ts'
@@ -214,11 +214,11 @@ export class Generation {
 
   /** The routes (setAlertRoute) and how they reach this configuration's webhooks, mail relay and Lua. */
   alertRoutes (): { routes: readonly AlertRoute[], ports: AlertRoutePorts } {
-    const ports: AlertRoutePorts = {
-      runWebhook: (name, body, done) => this.webhooks.run(name, body, done),
-      sendMail: (message, done) => this.lualib.mail.configured && this.lualib.mail.enqueue(message, done),
+    const ports = alertRoutePorts({
+      webhooks: this.webhooks,
+      mail: this.lualib.mail,
       userAddress: (index, routed) => luaAlertAddress(this.lua, this.dispatcher, index, routed)
-    }
+    }, this.alerts.delivery)
     return { routes: this.alerts.routes, ports }
   }
 

@@ -94,7 +94,9 @@ function setUpErase (login) {
     try {
       const { csrf } = await getJson('session')
       const answer = await postJson('erase', { login }, { 'X-Trackalert-CSRF': csrf })
-      result.textContent = `Erased: ${answer.reports_removed} report${answer.reports_removed === 1 ? '' : 's'} removed.`
+      const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`
+      const alerts = answer.alerts_removed > 0 ? ` and ${plural(answer.alerts_removed, 'alert')}` : ''
+      result.textContent = `Erased: ${plural(answer.reports_removed, 'report')}${alerts} removed.`
       await load(login)
     } catch (err) {
       result.textContent = `Not erased: ${err.message}`

@@ -143,11 +143,19 @@ export class AlertHub {
 
   async query (query: AlertQuery): Promise<Alert[]> { return (await this.#storeReady()).query(query) }
 
+  /** eraseHistory: forgets the login's stored alerts; resolves with how many went. */
+  async eraseLogin (login: string): Promise<number> { return (await this.#storeReady()).eraseLogin(login) }
+
   /** Hands the alert to the routes; once every delivery they opened ended, the outbox marks it routed. */
   #route (store: AlertStore, routed: RoutedAlert): void {
-    const { id } = routed.alert
+    const { id, type } = routed.alert
     const ticket = new DeliveryTicket(() => {
       store.markRouted(id).catch((err: unknown) => logger.error('alert delivered but not marked so in the store (it may be sent again at restart)', { id, error: err as Error }))
+    }, (outcome) => {
+      if (outcome === 'delivered' || outcome === 'abandoned') return
+      // The transport logged why; this line ties it to the alert.
+      this.#metrics.undelivered(type)
+      logger.error('alert delivery given up', { id, type, outcome })
     })
     for (const listener of this.#routed) {
       try { listener.onRoutedAlert(routed, ticket) } catch (err) { logger.error('an alert route failed', { id, error: err as Error }) }

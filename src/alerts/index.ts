@@ -12,3 +12,5 @@ export {
 } from './route-config.ts'
 export { fillTemplate } from './template.ts'
 export { AlertSettings, applyAlertOptions, parseAlertRoute } from './settings.ts'
+export { alertDeliveryRetry, alertRoutePorts, DEFAULT_ALERT_DELIVERY, type AlertDeliveryLimits, type AlertTransports } from './delivery-retry.ts'
+export { DeliveryTicket, untracked, type DeliveryDone, type DeliveryOutcome } from './outbox.ts'

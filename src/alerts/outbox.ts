@@ -20,8 +20,13 @@ export class DeliveryTicket {
   #open = 1
   #abandoned = false
   readonly #onRouted: () => void
+  readonly #onEnd: (outcome: DeliveryOutcome) => void
 
-  constructor (onRouted: () => void) { this.#onRouted = onRouted }
+  /** `onEnd` hears every delivery's outcome (the hub counts and logs those given up). */
+  constructor (onRouted: () => void, onEnd: (outcome: DeliveryOutcome) => void = () => {}) {
+    this.#onRouted = onRouted
+    this.#onEnd = onEnd
+  }
 
   /** A delivery begins; call what it returns when it ends. */
   open (): DeliveryDone {
@@ -31,6 +36,7 @@ export class DeliveryTicket {
       if (ended) return
       ended = true
       if (outcome === 'abandoned') this.#abandoned = true
+      this.#onEnd(outcome)
       this.#release()
     }
   }

@@ -1,4 +1,5 @@
 import { TrackalertError } from '../errors.ts'
+import { DEFAULT_ALERT_DELIVERY, type AlertDeliveryLimits } from './delivery-retry.ts'
 import { alertDuration } from './duration.ts'
 import { DEFAULT_RATE_LIMIT_S } from './hub.ts'
 import { alertSeverities } from './input.ts'
@@ -10,6 +11,7 @@ import { type AlertSeverity } from './types.ts'
 export class AlertSettings {
   rateLimitS = DEFAULT_RATE_LIMIT_S
   bounds: AlertBounds = DEFAULT_ALERT_BOUNDS
+  delivery: AlertDeliveryLimits = DEFAULT_ALERT_DELIVERY
   /** setAlertFilter(function) was called: the hub runs it on every alert. */
   filter = false
   readonly routes: AlertRoute[] = []
@@ -47,16 +49,24 @@ function count (t: Table, key: string, fn: string): number | undefined {
   return v
 }
 
-/** setAlertOptions{ rate_limit = "1h", keep = 10000, keep_for = "30d", keep_max = 100000 } applied to `s`. */
+/**
+ * setAlertOptions{ rate_limit = "1h", keep = 10000, keep_for = "30d", keep_max = 100000,
+ * delivery_max_age = "24h", delivery_max_delay = "5m" } applied to `s`.
+ */
 export function applyAlertOptions (s: AlertSettings, value: unknown): void {
   const fn = 'setAlertOptions'
-  const t = table(value, fn, 'options', ['rate_limit', 'keep', 'keep_for', 'keep_max'])
+  const t = table(value, fn, 'options', ['rate_limit', 'keep', 'keep_for', 'keep_max', 'delivery_max_age', 'delivery_max_delay'])
   if (t.rate_limit !== undefined) s.rateLimitS = t.rate_limit === 0 ? 0 : alertDuration(t.rate_limit, `${fn}: rate_limit`)
   const keep = count(t, 'keep', fn) ?? s.bounds.keep
   const keepMax = count(t, 'keep_max', fn) ?? Math.max(s.bounds.keepMax, keep)
   if (keepMax < keep) throw fail(fn, `keep_max (${keepMax}) must be at least keep (${keep})`)
   const keepForS = t.keep_for === undefined ? s.bounds.keepForS : alertDuration(t.keep_for, `${fn}: keep_for`)
   s.bounds = { keep, keepMax, keepForS }
+  const maxAgeS = t.delivery_max_age === undefined ? s.delivery.maxAgeS : alertDuration(t.delivery_max_age, `${fn}: delivery_max_age`)
+  const maxDelayS = t.delivery_max_delay === undefined ? s.delivery.maxDelayS : alertDuration(t.delivery_max_delay, `${fn}: delivery_max_delay`)
+  // A cap beyond the age would let the first wait outlive the delivery: no retry would ever run.
+  if (maxDelayS > maxAgeS) throw fail(fn, `delivery_max_delay (${maxDelayS} s) must not exceed delivery_max_age (${maxAgeS} s)`)
+  s.delivery = { maxAgeS, maxDelayS }
 }
 
 /** Parses one setAlertRoute{...}; `addressFunction` says whether user_mail.address is a Lua function. */

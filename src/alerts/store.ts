@@ -38,6 +38,11 @@ export interface AlertStore {
   setBounds (bounds: AlertBounds): void
   markRouted (id: number): Promise<void>
   unrouted (): Promise<RoutedAlert[]>
+  /**
+   * Privacy erasure (eraseHistory): removes every alert about `login`, its attributes included,
+   * and resolves with how many. Ids still continue from the highest one after a restart.
+   */
+  eraseLogin (login: string): Promise<number>
   /** Waits for writes under way, then lets the database go. */
   close (): Promise<void>
 }
@@ -70,6 +75,14 @@ export class MemoryAlertStore implements AlertStore {
   async unrouted (): Promise<RoutedAlert[]> { return [] }
 
   async close (): Promise<void> {}
+
+  async eraseLogin (login: string): Promise<number> {
+    const kept = this.#alerts.slice(this.#head).filter((a) => a.login !== login)
+    const removed = this.size - kept.length
+    this.#alerts = kept
+    this.#head = 0
+    return removed
+  }
 
   async query (q: AlertQuery): Promise<Alert[]> {
     const matches = (a: Alert): boolean => (q.type === undefined || a.type === q.type) && (q.login === undefined || a.login === q.login)

@@ -29,6 +29,8 @@ export type ToPrimary =
   | { readonly t: 'alert', readonly input: AlertInput }
   /** GET /command/alerts served by a worker: the hub answers with `alerts`. */
   | { readonly t: 'alerts', readonly id: number, readonly query: AlertQuery }
+  /** eraseHistory served by a worker: the hub forgets the login's alerts and answers `removed`. */
+  | { readonly t: 'erase-alerts', readonly id: number, readonly login: string }
   | Reply
 
 export interface Reply {
@@ -40,6 +42,7 @@ export interface Reply {
   readonly list?: ProcessFigures[]
   readonly blacklist?: { readonly ok: boolean, readonly reason: string }
   readonly alerts?: Alert[]
+  readonly removed?: number
 }
 
 /** Sends the reply to request `id` once `work` settles: its fields, or its error's message. */

@@ -19,6 +19,7 @@ export interface PrimaryHost {
   /** An alert raised in a worker, for the daemon's hub (in this process). */
   submitAlert (input: AlertInput): void
   queryAlerts (query: AlertQuery): Promise<Alert[]>
+  eraseAlerts (login: string): Promise<number>
 }
 
 export interface ClusterPrimaryOptions {
@@ -142,6 +143,7 @@ export class ClusterPrimary {
       case 'blacklist': this.#answer(worker, msg.id, host.blacklist(msg.input).then((blacklist) => ({ blacklist }))); return
       case 'alert': host.submitAlert(msg.input); return
       case 'alerts': this.#answer(worker, msg.id, host.queryAlerts(msg.query).then((alerts) => ({ alerts }))); return
+      case 'erase-alerts': this.#answer(worker, msg.id, host.eraseAlerts(msg.login).then((removed) => ({ removed }))); return
       case 'collect':
         this.#answer(worker, msg.id, Promise.all([host.ownFigures(), this.#figures(worker)]).then(([own, others]) => ({ list: [own, ...others] })))
         return

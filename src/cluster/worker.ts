@@ -112,4 +112,12 @@ export class ClusterWorkerLink {
     })
     return reply.alerts ?? []
   }
+
+  async eraseAlerts (login: string): Promise<number> {
+    const reply = await this.#requests.request('primary erase alerts', (id) => {
+      if (this.#parent.send === undefined || !this.#parent.connected) throw new TrackalertError('TA_ERR_CLUSTER', 'not connected to the primary process')
+      this.#parent.send({ t: 'erase-alerts', id, login } satisfies ToPrimary)
+    })
+    return reply.removed ?? 0
+  }
 }

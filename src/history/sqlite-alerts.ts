@@ -25,6 +25,9 @@ CREATE INDEX IF NOT EXISTS alerts_login ON alerts (login, id);
 CREATE INDEX IF NOT EXISTS alerts_unrouted ON alerts (id) WHERE routed = 0;
 `
 
+/** The type of an erased alert's tombstone (never a real type: those are non-empty). */
+export const ERASED = ''
+
 interface BodyRow { body: string, attrs: string | null }
 
 /** Statement keys: which filters a query uses (type, login) and whether it is a poll (since). */
@@ -47,6 +50,8 @@ export class SqliteAlertStore implements AlertStore {
   readonly #mark: Statement
   readonly #unrouted: Statement
   readonly #lastId: Statement
+  readonly #erase: Statement
+  readonly #scrub: Statement
   readonly #queries = new Map<string, Statement>()
 
   constructor (file: string, options: OpenOptions = {}) {
@@ -59,6 +64,9 @@ export class SqliteAlertStore implements AlertStore {
     this.#mark = db.prepare('UPDATE alerts SET routed = 1, attrs = NULL WHERE id = ?')
     this.#unrouted = db.prepare('SELECT body, attrs FROM alerts WHERE routed = 0 ORDER BY id')
     this.#lastId = db.prepare('SELECT max(id) FROM alerts').pluck()
+    this.#erase = db.prepare('DELETE FROM alerts WHERE login = ? AND id < (SELECT max(id) FROM alerts)')
+    // The newest row holds the last id (read at start): erased, it stays as an empty tombstone.
+    this.#scrub = db.prepare(`UPDATE alerts SET type = '${ERASED}', login = NULL, body = '{}', attrs = NULL, routed = 1 WHERE login = ?`)
   }
 
   async lastId (): Promise<number> { return (this.#lastId.get() as number | null) ?? 0 }
@@ -92,18 +100,22 @@ export class SqliteAlertStore implements AlertStore {
     return (this.#unrouted.all() as BodyRow[]).map((r) => ({ alert: JSON.parse(r.body) as Alert, attrs: JSON.parse(r.attrs ?? '{}') as Record<string, unknown> }))
   }
 
+  async eraseLogin (login: string): Promise<number> {
+    return this.#db.transaction(() => this.#erase.run(login).changes + this.#scrub.run(login).changes)()
+  }
+
   async close (): Promise<void> { this.#db.close() }
 
   #statement (q: AlertQuery): Statement {
     const key = queryKey(q)
     let statement = this.#queries.get(key)
     if (statement === undefined) {
-      const where: string[] = []
+      const where: string[] = [`type <> '${ERASED}'`]
       if (q.since !== undefined) where.push('id > ?')
       if (q.type !== undefined) where.push('type = ?')
       if (q.login !== undefined) where.push('login = ?')
       const order = q.since !== undefined ? 'ASC' : 'DESC'
-      statement = this.#db.prepare(`SELECT body FROM alerts ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`)
+      statement = this.#db.prepare(`SELECT body FROM alerts WHERE ${where.join(' AND ')} ORDER BY id ${order} LIMIT ?`)
       this.#queries.set(key, statement)
     }
     return statement

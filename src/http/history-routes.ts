@@ -10,7 +10,7 @@ import { type Route, type RouteContext } from './routes.ts'
 const DEFAULT_LIMIT = 50
 const MAX_LIMIT = 1000
 
-type HistoryAction = (reader: HistoryReader, request: Record<string, unknown>) => Promise<string> | string
+type HistoryAction = (reader: HistoryReader, request: Record<string, unknown>, ctx: RouteContext) => Promise<string> | string
 
 /** A history command's body: a JSON object with a non-empty string "login". */
 class HistoryExchange extends JsonExchange {
@@ -33,7 +33,7 @@ class HistoryExchange extends JsonExchange {
     if (typeof login !== 'string' || login === '') { this.#bad('Field \'login\' must be a non-empty string'); return }
     let answer: Promise<string> | string
     try {
-      answer = this.#action(reader, request as Record<string, unknown>)
+      answer = this.#action(reader, request as Record<string, unknown>, this.ctx)
     } catch (e) {
       this.#answerError(e)
       return
@@ -117,11 +117,12 @@ const showHistory: HistoryAction = (reader, request) => {
   return Promise.all([profile, reports]).then(([p, r]) => historyBody(login, p, r))
 }
 
-const eraseHistory: HistoryAction = (reader, request) => {
+const eraseHistory: HistoryAction = async (reader, request, ctx) => {
   const login = request.login as string
-  const removed = reader.erase(login)
-  const body = (n: number): string => JSON.stringify({ status: 'ok', login, reports_removed: n })
-  return removed instanceof Promise ? removed.then(body) : body(removed)
+  const reports = await reader.erase(login)
+  // The alerts carry the login, its addresses and evidence: erasure takes them too.
+  const alerts = await ctx.eraseAlerts(login)
+  return JSON.stringify({ status: 'ok', login, reports_removed: reports, alerts_removed: alerts })
 }
 
 /** POST /command/history {"login","limit"}: the login's profile and newest reports first. */

@@ -26,6 +26,8 @@ export interface FrontendContext {
   readonly history: () => HistoryReader | null
   /** GET /command/alerts: the daemon's hub answers, in this process or over IPC. */
   readonly alerts: (query: AlertQuery) => Promise<Alert[]>
+  /** eraseHistory: the daemon's hub forgets the login's alerts; resolves with how many. */
+  readonly eraseAlerts: (login: string) => Promise<number>
 }
 
 export interface RouteContext extends FrontendContext {

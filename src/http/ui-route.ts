@@ -64,15 +64,14 @@ function erase (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, pa
       }
       const reader = ctx.history()
       if (reader === null) { sendUiJson(res, 409, { status: 'failure', reason: 'Login history is not enabled (setHistory in the configuration)' }); return }
-      const done = (n: number): void => sendUiJson(res, 200, { status: 'ok', login, reports_removed: n })
       const failed = (e: unknown): void => sendUiJson(res, 503, { status: 'failure', reason: `history store: ${(e as Error).message}` })
-      try {
-        const removed = reader.erase(login)
-        if (removed instanceof Promise) removed.then(done, failed)
-        else done(removed)
-      } catch (e) {
-        failed(e)
+      // As POST /command/eraseHistory: the reports and profile, then the login's alerts.
+      const erase = async (): Promise<void> => {
+        const reports = await reader.erase(login)
+        const alerts = await ctx.eraseAlerts(login)
+        sendUiJson(res, 200, { status: 'ok', login, reports_removed: reports, alerts_removed: alerts })
       }
+      erase().catch(failed)
     }
   })
 }

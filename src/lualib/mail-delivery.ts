@@ -1,7 +1,7 @@
 import type { Transporter } from 'nodemailer'
 import { lazyImport } from '../lazy-import.ts'
 import { logger } from '../log/index.ts'
-import { buildTlsConnectOptions, DeliveryQueue, type AttemptOutcome, type DeliveryEnd, type DeliveryPolicy, type DeliveryTimers, type EnqueueResult, type OutboundTlsSettings } from '../outbound/index.ts'
+import { buildTlsConnectOptions, DeliveryQueue, type AttemptOutcome, type DeliveryEnd, type DeliveryPolicy, type DeliveryRetry, type DeliveryTimers, type EnqueueResult, type OutboundTlsSettings } from '../outbound/index.ts'
 import { type LuaLibraryCounters } from './counters.ts'
 import { MAIL_DEFAULTS, type MailMessage, type MailRelaySettings } from './mail-types.ts'
 
@@ -86,9 +86,9 @@ export class MailDelivery {
     }
   }
 
-  /** Queues a mail; counts it, or counts and logs the drop. `done`: as WebhookDelivery.enqueue's. */
-  enqueue (message: MailMessage, relay: MailRelay, done?: (end: DeliveryEnd) => void): EnqueueResult {
-    const result = this.#queue.enqueue({ message, relay, done })
+  /** Queues a mail; counts it, or counts and logs the drop. `done` and `retry`: as WebhookDelivery.enqueue's. */
+  enqueue (message: MailMessage, relay: MailRelay, done?: (end: DeliveryEnd) => void, retry?: DeliveryRetry): EnqueueResult {
+    const result = this.#queue.enqueue({ message, relay, done }, retry)
     if (result === 'queued') {
       this.#counters.mailQueued++
     } else {

@@ -1,4 +1,4 @@
-import { buildTlsConnectOptions, defaultTlsSettings, type DeliveryEnd, type OutboundTlsSettings } from '../outbound/index.ts'
+import { buildTlsConnectOptions, defaultTlsSettings, type DeliveryEnd, type DeliveryRetry, type OutboundTlsSettings } from '../outbound/index.ts'
 import { type LuaLibraryCounters } from './counters.ts'
 import { MailDelivery, type MailRelay } from './mail-delivery.ts'
 import { type MailMessage, type MailRelaySettings } from './mail-types.ts'
@@ -52,11 +52,11 @@ export class MailQueue {
     this.#delivery.activate(this.#relay())
   }
 
-  /** Queues a mail; false when it was dropped (queue full or shutting down). `done` hears how it ended. */
-  enqueue (message: MailMessage, done?: (end: DeliveryEnd) => void): boolean {
+  /** Queues a mail; false when it was dropped (queue full or shutting down). `done` hears how it ended; `retry` overrides the relay's retry limits. */
+  enqueue (message: MailMessage, done?: (end: DeliveryEnd) => void, retry?: DeliveryRetry): boolean {
     const relay = this.#relay()
     if (relay === null) throw new TrackalertError('TA_ERR_OUTBOUND', 'no mail relay configured (setMailRelay{host = ...})')
-    return this.#delivery.enqueue(message, relay, done) === 'queued'
+    return this.#delivery.enqueue(message, relay, done, retry) === 'queued'
   }
 
   /** Resolves when nothing is queued, backing off or being sent. */

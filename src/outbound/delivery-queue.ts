@@ -20,6 +20,15 @@ export interface DeliveryPolicy {
 }
 
 /**
+ * A delivery's own retry limits, over the queue's policy: alerts retry far longer than plain
+ * custom webhook events on the same queue. maxAttempts may be Infinity (age alone ends it).
+ */
+export type DeliveryRetry = Readonly<Partial<Pick<DeliveryPolicy, 'maxAttempts' | 'maxAgeMs' | 'retryMaxDelayMs'>> & {
+  /** A failure while draining ends it 'abandoned', not 'exhausted': its owner (the alert outbox) keeps it for the next start. */
+  abandonAtShutdown?: boolean
+}>
+
+/**
  * How a delivery ended. delivered; rejected: the receiver refused it for good; exhausted: attempts
  * used up (or a failure while draining); expired: too old to try again; abandoned: still queued or
  * on the wire when a drain timed out.
@@ -76,6 +85,7 @@ interface Entry<J> {
   attempts: number
   timer: unknown
   done: boolean
+  readonly retry: DeliveryRetry | undefined
 }
 
 /**
@@ -119,12 +129,13 @@ export class DeliveryQueue<J> {
     this.#schedulePump()
   }
 
-  enqueue (job: J): EnqueueResult {
+  /** `retry` replaces the policy's retry limits for this delivery (see DeliveryRetry). */
+  enqueue (job: J, retry?: DeliveryRetry): EnqueueResult {
     if (this.#draining) { this.counts.refused++; return 'closed' }
     const held = this.#policy.limitIncludesInFlight ? this.size : this.waiting
     if (held >= this.#policy.limit) { this.counts.refused++; return 'full' }
     this.counts.accepted++
-    this.#ready.push({ job, enqueuedAt: this.#timers.now(), attempts: 0, timer: undefined, done: false })
+    this.#ready.push({ job, enqueuedAt: this.#timers.now(), attempts: 0, timer: undefined, done: false, retry: retry === undefined ? undefined : checkRetry(retry) })
     this.#schedulePump()
     return 'queued'
   }
@@ -176,7 +187,7 @@ export class DeliveryQueue<J> {
     const policy = this.#policy
     while (this.#inFlight.size < policy.concurrency && this.#ready.length > 0) {
       const e = this.#ready.shift() as Entry<J>
-      if (e.attempts > 0 && this.#timers.now() - e.enqueuedAt >= policy.maxAgeMs) {
+      if (e.attempts > 0 && this.#timers.now() - e.enqueuedAt >= this.#limits(e).maxAgeMs) {
         this.#finish(e, 'expired', `expired after ${e.attempts} attempt(s) waiting in the queue`)
         continue
       }
@@ -203,17 +214,23 @@ export class DeliveryQueue<J> {
   #attempted (e: Entry<J>, outcome: AttemptOutcome): void {
     if (e.done) return // abandoned by a drain that timed out while this attempt ran
     this.#inFlight.delete(e)
-    const policy = this.#policy
+    const policy = this.#limits(e)
     if (outcome.ok) this.#finish(e, 'delivered', '')
     else if (!outcome.retryable) this.#finish(e, 'rejected', `${outcome.detail} (not retried)`)
     else if (e.attempts >= policy.maxAttempts) this.#finish(e, 'exhausted', `${outcome.detail} (gave up after ${e.attempts} attempts)`)
+    else if (this.#draining && e.retry?.abandonAtShutdown === true) this.#finish(e, 'abandoned', `${outcome.detail} (left for the next start: shutting down)`)
     else if (this.#draining) this.#finish(e, 'exhausted', `${outcome.detail} (not retried: shutting down)`)
     else this.#retryLater(e, outcome)
     this.#schedulePump()
   }
 
+  /** The queue's policy with the delivery's own retry limits over it. */
+  #limits (e: Entry<J>): DeliveryPolicy {
+    return e.retry === undefined ? this.#policy : { ...this.#policy, ...e.retry }
+  }
+
   #retryLater (e: Entry<J>, outcome: AttemptOutcome): void {
-    const policy = this.#policy
+    const policy = this.#limits(e)
     const delay = Math.max(backoffDelay(e.attempts, policy.retryBaseDelayMs, policy.retryMaxDelayMs, this.#random), outcome.retryAfterMs ?? 0)
     if (this.#timers.now() + delay - e.enqueuedAt > policy.maxAgeMs) {
       this.#finish(e, 'expired', `${outcome.detail} (gave up after ${e.attempts} attempts: max age reached)`)
@@ -266,4 +283,16 @@ function checkPolicy (policy: DeliveryPolicy): DeliveryPolicy {
     }
   }
   return { ...policy }
+}
+
+function checkRetry (retry: DeliveryRetry): DeliveryRetry {
+  const attempts = retry.maxAttempts
+  if (attempts !== undefined && !(attempts === Infinity || (Number.isInteger(attempts) && attempts >= 1))) {
+    throw new TrackalertError('TA_ERR_CONFIG_INVALID', `delivery maxAttempts must be a positive integer or Infinity, got ${String(attempts)}`)
+  }
+  for (const key of ['maxAgeMs', 'retryMaxDelayMs'] as const) {
+    const v = retry[key]
+    if (v !== undefined && (Number.isNaN(v) || v < 0)) throw new TrackalertError('TA_ERR_CONFIG_INVALID', `delivery ${key} must not be negative, got ${String(v)}`)
+  }
+  return { ...retry }
 }

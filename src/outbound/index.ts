@@ -4,6 +4,6 @@ export { backoffDelay, isRetryableStatus, parseRetryAfter, type AttemptOutcome }
 export { loadUndici } from './undici.ts'
 export { RingQueue } from './ring-queue.ts'
 export {
-  DeliveryQueue, realTimers, type DeliveryPolicy, type DeliveryHandler, type DeliveryEnd, type DeliveryTimers,
+  DeliveryQueue, realTimers, type DeliveryPolicy, type DeliveryRetry, type DeliveryHandler, type DeliveryEnd, type DeliveryTimers,
   type DeliveryCounts, type DrainOutcome, type EnqueueResult
 } from './delivery-queue.ts'

@@ -6,7 +6,7 @@ import { type BlacklistAnswer } from '../lua/api/index.ts'
 import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
-import { Attached, queryHere, submitHere, ownFigures, ReloadGate, SummedFigures, type ReloadHooks } from './shared.ts'
+import { Attached, eraseAlertsHere, queryHere, submitHere, ownFigures, ReloadGate, SummedFigures, type ReloadHooks } from './shared.ts'
 import { type LocalProcess, type ServingInfo, type Topology } from './topology.ts'
 
 export interface PrimaryTopologyOptions extends ReloadHooks {
@@ -53,7 +53,8 @@ export class PrimaryTopology implements Topology {
         requestShutdown: () => this.requestShutdown(),
         blacklist: async (input) => this.blacklist(input),
         submitAlert: (input) => this.submitAlert(input),
-        queryAlerts: (query) => this.queryAlerts(query)
+        queryAlerts: (query) => this.queryAlerts(query),
+        eraseAlerts: (login) => this.eraseAlerts(login)
       }
     })
     this.#totals = new SummedFigures(this.#local, () => this.#cluster.collect())
@@ -91,6 +92,7 @@ export class PrimaryTopology implements Topology {
   blacklist (input: unknown): BlacklistAnswer { return this.#local.get().blacklistHere(input) }
   submitAlert (input: AlertInput): void { submitHere(this.#local.get(), input) }
   queryAlerts (query: AlertQuery): Promise<Alert[]> { return queryHere(this.#local.get(), query) }
+  eraseAlerts (login: string): Promise<number> { return eraseAlertsHere(this.#local.get(), login) }
 
   /** Forks the workers; the daemon is ready once all of them serve. */
   async start (serving: ServingInfo): Promise<void> {

@@ -92,3 +92,7 @@ export function submitHere (local: LocalProcess, input: AlertInput): void {
 export function queryHere (local: LocalProcess, query: AlertQuery): Promise<Alert[]> {
   return hubOf(local).query(query)
 }
+
+export function eraseAlertsHere (local: LocalProcess, login: string): Promise<number> {
+  return hubOf(local).eraseLogin(login)
+}

@@ -4,7 +4,7 @@ import { type BlacklistAnswer } from '../lua/api/index.ts'
 import { type Alert, type AlertInput, type AlertQuery } from '../alerts/index.ts'
 import { type StatsSnapshot } from '../stats/index.ts'
 import { type WebhookHookStats } from '../webhooks/index.ts'
-import { Attached, queryHere, submitHere, ReloadGate, type ReloadHooks } from './shared.ts'
+import { Attached, eraseAlertsHere, queryHere, submitHere, ReloadGate, type ReloadHooks } from './shared.ts'
 import { type LocalProcess, type ServingInfo, type Topology } from './topology.ts'
 
 export interface SingleProcessOptions extends ReloadHooks {
@@ -49,6 +49,7 @@ export class SingleProcess implements Topology {
   blacklist (input: unknown): BlacklistAnswer { return this.#local.get().blacklistHere(input) }
   submitAlert (input: AlertInput): void { submitHere(this.#local.get(), input) }
   queryAlerts (query: AlertQuery): Promise<Alert[]> { return queryHere(this.#local.get(), query) }
+  eraseAlerts (login: string): Promise<number> { return eraseAlertsHere(this.#local.get(), login) }
 
   async start (serving: ServingInfo): Promise<void> {
     logger.notice('trackalert ready', { luaStates: serving.luaStates, listeners: serving.listeners })

@@ -73,6 +73,7 @@ export class WorkerTopology implements Topology {
   /** The hub runs in the primary. */
   submitAlert (input: AlertInput): void { this.#link.submitAlert(input) }
   queryAlerts (query: AlertQuery): Promise<Alert[]> { return this.#link.queryAlerts(query) }
+  eraseAlerts (login: string): Promise<number> { return this.#link.eraseAlerts(login) }
 
   /** Tells the primary this worker serves, and where: from now on it is asked for its figures. */
   async start (serving: ServingInfo): Promise<void> {

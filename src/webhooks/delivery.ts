@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import type { Agent } from 'undici'
 import { logger } from '../log/index.ts'
-import { DeliveryQueue, realTimers, type AttemptOutcome, type DeliveryEnd, type DeliveryPolicy } from '../outbound/index.ts'
+import { DeliveryQueue, realTimers, type AttemptOutcome, type DeliveryEnd, type DeliveryPolicy, type DeliveryRetry } from '../outbound/index.ts'
 import { DropLog } from './drop-log.ts'
 import { createWebhookAgent, postOnce, webhookAgentOptions, type WebhookAgentOptions } from './http-client.ts'
 import { prepareRequest, resolveTarget, type CustomWebhook, type PreparedRequest } from './request.ts'
@@ -95,9 +95,10 @@ export class WebhookDelivery {
   /**
    * Queues an event for `state`'s hook; false (counted and logged as a drop) when refused.
    * `done` hears how it ended; a refusal because the queue is closing counts as 'abandoned'.
+   * `retry` replaces the webhook retry limits for this event (alerts retry longer).
    */
-  enqueue (state: HookState, data: string, done?: (end: DeliveryEnd) => void): boolean {
-    const result = this.#queue.enqueue({ origin: state, data, deliveryId: undefined, prepared: undefined, used: undefined, settled: false, done })
+  enqueue (state: HookState, data: string, done?: (end: DeliveryEnd) => void, retry?: DeliveryRetry): boolean {
+    const result = this.#queue.enqueue({ origin: state, data, deliveryId: undefined, prepared: undefined, used: undefined, settled: false, done }, retry)
     if (result === 'queued') return true
     if (result === 'closed') done?.('abandoned')
     state.drops++

@@ -1,5 +1,5 @@
 import { TrackalertError } from '../errors.ts'
-import { type DeliveryEnd } from '../outbound/index.ts'
+import { type DeliveryEnd, type DeliveryRetry } from '../outbound/index.ts'
 import { logger } from '../log/index.ts'
 import { parseCustomHookConfig } from './config.ts'
 import { WebhookDelivery } from './delivery.ts'
@@ -69,9 +69,9 @@ export class WebhookDispatcher {
   /**
    * runCustomWebHook(name, data): queues a POST of `data` and returns at once.
    * Returns false when the event was not queued (unknown hook, queue full, shutting down).
-   * `done` hears how a delivery ended (see WebhookDelivery.enqueue).
+   * `done` hears how a delivery ended and `retry` overrides its retry limits (see WebhookDelivery.enqueue).
    */
-  run (name: string, data: string, done?: (end: DeliveryEnd) => void): boolean {
+  run (name: string, data: string, done?: (end: DeliveryEnd) => void, retry?: DeliveryRetry): boolean {
     const state = this.#hooks.get(name)
     if (state === undefined) {
       logger.error('Attempting to run custom webhook but no such webhook exists', { name })
@@ -86,7 +86,7 @@ export class WebhookDispatcher {
         return false
       }
     }
-    return this.#delivery.enqueue(state, data, done)
+    return this.#delivery.enqueue(state, data, done, retry)
   }
 
   /** Events waiting to be sent in this process: queued plus waiting for a retry (not those in flight). */

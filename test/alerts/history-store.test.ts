@@ -86,6 +86,26 @@ function contract (open: Open): void {
     assert.deepEqual(await second.unrouted(), [])
     await second.close()
   })
+
+  it('eraseLogin removes every alert of the login, its outbox attributes included; ids still continue after a reopen', async () => {
+    const first = await open('erase')
+    // alert(n).login is user{n % 3}: user0 has 3 and 6, user1 has 1 and 4, user2 has 2 and 5.
+    for (let id = 1; id <= 6; id++) await first.append(alert(id), { email: `user${id % 3}@example.org` })
+    assert.equal(await first.eraseLogin('user0'), 2, 'the newest alert (6) is user0\'s: counted too')
+    assert.equal(await first.eraseLogin('user0'), 0)
+    assert.equal(await first.eraseLogin('nobody'), 0)
+    assert.deepEqual(ids(await first.query({ limit: 10 })), [1, 2, 4, 5])
+    assert.deepEqual(await first.query({ login: 'user0', limit: 10 }), [])
+    assert.deepEqual(ids(await first.query({ since: 4, limit: 10 })), [5])
+    assert.deepEqual((await first.unrouted()).map((r) => [r.alert.id, r.attrs.email]),
+      [[1, 'user1@example.org'], [2, 'user2@example.org'], [4, 'user1@example.org'], [5, 'user2@example.org']])
+    await first.close()
+    const second = await open('erase')
+    assert.equal(await second.lastId(), 6, 'an erased newest alert does not give its id again')
+    assert.equal(await second.eraseLogin('user1'), 2)
+    assert.deepEqual(ids(await second.query({ limit: 10 })), [2, 5])
+    await second.close()
+  })
 }
 
 describe('SqliteAlertStore', () => {

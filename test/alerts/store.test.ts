@@ -92,3 +92,16 @@ describe('GET /command/alerts parameters', () => {
     }
   })
 })
+
+describe('MemoryAlertStore erasure', () => {
+  it('eraseLogin removes every alert of the login and says how many; the others keep answering in order', async () => {
+    const store = new MemoryAlertStore()
+    await filled(store, 7)
+    assert.equal(await store.eraseLogin('user1'), 3)
+    assert.equal(await store.eraseLogin('user1'), 0)
+    assert.deepEqual((await store.query({ limit: 100 })).map((a) => a.id), [2, 3, 5, 6])
+    assert.deepEqual((await store.query({ since: 3, limit: 100 })).map((a) => a.id), [5, 6])
+    await store.append(alert(8))
+    assert.deepEqual((await store.query({ limit: 2 })).map((a) => a.id), [6, 8])
+  })
+})

@@ -85,7 +85,7 @@ test('a login\'s history is erased over REST and from the console; other logins 
 
   const erased = await request(`${d.url}/command/eraseHistory`, { body: { login: 'bob' } })
   assert.equal(erased.status, 200)
-  assert.deepEqual(erased.body, { status: 'ok', login: 'bob', reports_removed: 2 })
+  assert.deepEqual(erased.body, { status: 'ok', login: 'bob', reports_removed: 2, alerts_removed: 0 })
   const after = await history(d, { login: 'bob' })
   assert.deepEqual([after.body.reports, after.body.profile.devices, after.body.profile.last_success], [[], [], null])
 

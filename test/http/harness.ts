@@ -34,7 +34,8 @@ export async function startFrontend (config: string): Promise<FrontendUnderTest>
     isReady: () => state.ready,
     // The front-end tests run without login history (test/history serves it through the daemon).
     history: () => null,
-    alerts: (query) => alerts.query(query)
+    alerts: (query) => alerts.query(query),
+    eraseAlerts: (login) => alerts.eraseLogin(login)
   })
   frontend.setCustomEndpoints(gen.settings.customEndpoints)
   await frontend.listen([{ address: parseComboAddress('127.0.0.1:0') as ComboAddress, tls: null }], false)

@@ -164,3 +164,40 @@ test('an idle queue drains at once; whenIdle waits for the last delivery', async
   await settle()
   assert.equal(idle, true)
 })
+
+test("a delivery's own retry limits override the policy's; with abandonAtShutdown a failure while draining is left to its owner", async () => {
+  const { q, tx, clock } = makeQueue({ concurrency: 2, maxAttempts: 2, retryMaxDelayMs: 1000 })
+  q.enqueue('long', { maxAttempts: Infinity, maxAgeMs: 60_000, retryMaxDelayMs: 400, abandonAtShutdown: true })
+  q.enqueue('plain')
+  await settle()
+  tx.answer(BUSY)
+  await settle()
+  tx.answer(BUSY)
+  await settle()
+  // 'long' waits 100 ms; 'plain' too: both first retries are below both caps.
+  assert.deepEqual(clock.delays(), [100, 100])
+  clock.advance(100)
+  await settle()
+  tx.answer(BUSY) // long, attempt 2: retried (no attempt limit of its own)
+  tx.answer(BUSY) // plain, attempt 2: the policy's 2 attempts are used up
+  await settle()
+  assert.deepEqual(tx.ends.map((e) => [e.job, e.end]), [['plain', 'exhausted']])
+  for (const cap of [200, 400, 400]) {
+    assert.deepEqual(clock.delays(), [cap], 'its own cap on the backoff (400 ms), not the policy one')
+    clock.advance(cap)
+    await settle()
+    tx.answer(BUSY)
+    await settle()
+  }
+  const drained = q.drain(1000)
+  await settle()
+  tx.answer(BUSY)
+  await drained
+  assert.deepEqual(tx.ends.at(-1), { job: 'long', end: 'abandoned', detail: 'HTTP status 503 (left for the next start: shutting down)', attempts: 6 })
+})
+
+test('a bad per-delivery retry limit is refused', () => {
+  const { q } = makeQueue()
+  assert.throws(() => q.enqueue('a', { maxAttempts: 0 }), /delivery maxAttempts must be a positive integer or Infinity, got 0/)
+  assert.throws(() => q.enqueue('a', { maxAgeMs: -1 }), /delivery maxAgeMs must not be negative, got -1/)
+})

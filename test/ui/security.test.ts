@@ -106,7 +106,7 @@ test('erase from the UI needs the session token in both cookie and header; cross
   assert.equal((await history(d, { login: 'bob' })).body.reports.length, 1, 'nothing erased by cross-site posts')
   const ok = await erase({ cookie: cookieHeader, 'x-trackalert-csrf': token })
   assert.equal(ok.status, 200, ok.text)
-  assert.deepEqual(ok.body, { status: 'ok', login: 'bob', reports_removed: 1 })
+  assert.deepEqual(ok.body, { status: 'ok', login: 'bob', reports_removed: 1, alerts_removed: 0 })
   // Same-origin browser requests and clients that send no Origin (wforce, curl) still work.
   const same = await request(`${d.url}/command/report`, { body: login({ login: 'carol', t: 1000 }), headers: { origin: d.url, 'sec-fetch-site': 'same-origin' } })
   assert.equal(same.status, 200, same.text)

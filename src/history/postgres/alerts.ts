@@ -93,7 +93,8 @@ export class PostgresAlertStore implements AlertStore {
 
   async query (q: AlertQuery): Promise<Alert[]> {
     const params: unknown[] = [this.#instance]
-    const where = ['instance = $1']
+    // An erased alert's tombstone (type '') keeps the last id; it is no alert.
+    const where = ["instance = $1 AND type <> ''"]
     const add = (sql: string, value: unknown): void => { params.push(value); where.push(`${sql} $${params.length}`) }
     if (q.since !== undefined) add('id >', q.since)
     if (q.type !== undefined) add('type =', q.type)
@@ -113,6 +114,15 @@ export class PostgresAlertStore implements AlertStore {
     const rows = await this.#db.query<{ body: Alert, attrs: Record<string, unknown> | null }>(
       'SELECT body, attrs FROM ta_alerts WHERE instance = $1 AND NOT routed ORDER BY id', [this.#instance])
     return rows.map((r) => ({ alert: r.body, attrs: r.attrs ?? {} }))
+  }
+
+  /** As the SQLite store: the newest row, if the login's, stays as a tombstone holding the last id. */
+  eraseLogin (login: string): Promise<number> {
+    return this.#db.transaction(async (client) => {
+      const deleted = await client.query('DELETE FROM ta_alerts WHERE instance = $1 AND login = $2 AND id < (SELECT max(id) FROM ta_alerts WHERE instance = $1)', [this.#instance, login])
+      const scrubbed = await client.query("UPDATE ta_alerts SET type = '', login = NULL, body = '{}', attrs = NULL, routed = true WHERE instance = $1 AND login = $2", [this.#instance, login])
+      return (deleted.rowCount ?? 0) + (scrubbed.rowCount ?? 0)
+    })
   }
 
   async close (): Promise<void> {

@@ -46,7 +46,7 @@ const source = (s: SourceWindow): object => ({
  * (history off, bad argument, store unavailable): a policy handles that and carries on. SQLite
  * answers synchronously (indexed point reads); an asynchronous store suspends the calling coroutine.
  */
-export function historyFunctions (ctx: ApiContext<Pick<HostServices, 'history' | 'geoip' | 'settings'>>): HostFunction[] {
+export function historyFunctions (ctx: ApiContext<Pick<HostServices, 'history' | 'geoip' | 'settings' | 'daemon'>>): HostFunction[] {
   const { lua, services } = ctx
   const raw = lua.raw
   const pushError = (L: number, message: string): number => { raw.lua_pushnil(L); lua.pushString(L, message); return 2 }
@@ -78,6 +78,8 @@ export function historyFunctions (ctx: ApiContext<Pick<HostServices, 'history' |
   }
   const now = (): number => Date.now() / 1000
   /** Runs one read; converts the answer for Lua, or gives (nil, message). */
+  const eraseLogin = async (reader: HistoryReader, login: string): Promise<{ reports: number, alerts: number }> =>
+    ({ reports: await reader.erase(login), alerts: await services.daemon.eraseAlerts(login) })
   const read = <T>(L: number, query: (reader: HistoryReader) => Awaitable<T>, convert: (v: T) => unknown): number | Promise<ResultPusher> => {
     const service = services.history.active()
     if (service === null) return pushError(L, NOT_ENABLED)
@@ -160,7 +162,8 @@ export function historyFunctions (ctx: ApiContext<Pick<HostServices, 'history' |
       if (raw.lua_type(L, 1) <= LUA_TNIL) return r.globalTotals()
       return r.globalFeature(oneOf<FeatureKind>(L, 1, 'kind', FEATURE_KINDS), str(L, 2, 'value'))
     }, (g) => ({ logins: g.logins, successes: g.successes, failures: g.failures }))),
-    internal('histErase', (L) => read(L, (r) => r.erase(str(L, 1, 'login')), (n) => n)),
+    // The reports and profile, then the login's alerts (they carry its addresses and evidence).
+    internal('histErase', (L) => read(L, (r) => eraseLogin(r, str(L, 1, 'login')), (n) => n)),
     internal('histPrune', (L) => {
       const service = services.history.active()
       if (service === null) return pushError(L, NOT_ENABLED)
@@ -192,8 +195,8 @@ history = {
 function eraseHistory (login)
   local n, err = H.histErase(login)
   if n == nil then error("eraseHistory: " .. err, 2) end
-  print(string.format("eraseHistory(%q): %d reports removed", login, n))
-  return n
+  print(string.format("eraseHistory(%q): %d reports removed, %d alerts removed", login, n.reports, n.alerts))
+  return n.reports, n.alerts
 end
 function pruneHistory ()
   local n, err = H.histPrune()

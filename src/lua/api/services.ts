@@ -105,6 +105,8 @@ export interface DaemonPort {
   blacklist (input: unknown): BlacklistAnswer | Promise<BlacklistAnswer>
   /** Lua `raiseAlert{...}`: hands the alert to the daemon's alert hub (in this process or over IPC); returns at once. */
   submitAlert (input: AlertInput): void
+  /** eraseHistory: the daemon's alert hub forgets the login's alerts; resolves with how many. */
+  eraseAlerts (login: string): Promise<number>
 }
 
 /** Everything the host API modules may ask for; each module takes only the ports it names. */
