@@ -88,3 +88,23 @@ export function randomLoginRemoteScript (password: string): string {
   return varyingScript(password, template, LOGIN_REMOTE_SLOT,
     '"user" .. math.random(1, 100000) .. "@example.com\\",\\"remote\\":\\"16." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)')
 }
+
+/**
+ * Logins with habits, as real streams have them: each of 100K users logs in mostly from the same
+ * few networks — 60% from a home /24 of their own, 25% from one of 500 workplace networks, 13%
+ * from one of 20 carrier gateways, 2% from anywhere (travel, VPN) — so most reports update a
+ * profile row that exists instead of adding one.
+ */
+export function habitualLoginRemoteScript (password: string): string {
+  const template = reportBody(CHROME_UA, 'REMOTE').replace('"alice.example@example.com","remote":"REMOTE"', `"${LOGIN_REMOTE_SLOT}"`)
+  return varyingScript(password, template, LOGIN_REMOTE_SLOT, `(function()
+    local u = math.random(1, 100000)
+    local r = math.random(1, 100)
+    local net
+    if r <= 60 then net = "16." .. (math.floor(u / 256) % 256) .. "." .. (u % 256)
+    elseif r <= 85 then local w = u % 500; net = "17." .. math.floor(w / 256) .. "." .. (w % 256)
+    elseif r <= 98 then net = "18.0." .. (u % 20)
+    else net = "19." .. math.random(0, 255) .. "." .. math.random(0, 255) end
+    return "user" .. u .. "@example.com\\",\\"remote\\":\\"" .. net .. "." .. math.random(1, 254)
+  end)()`)
+}

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { customBody, reportBody, staticScript, randomLoginRemoteScript, randomRemoteScript, uniqueUaScript } from './bodies.ts'
+import { customBody, habitualLoginRemoteScript, reportBody, staticScript, randomLoginRemoteScript, randomRemoteScript, uniqueUaScript } from './bodies.ts'
 import { writeBenchCityDb } from './geo-db.ts'
 import { measureInsertRate } from './history-postgres.ts'
 import { getJson, metricValues, postJson, waitFor } from './http-client.ts'
@@ -181,13 +181,33 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'history-write',
-    description: 'the report scenario with login history on (SQLite, bundled DB-IP geo): 100K users at random addresses; compare its req/s with report',
+    description: 'the report scenario with login history on (SQLite, bundled DB-IP geo): 100K users at random addresses (the worst case: every report adds profile rows); compare its req/s with report',
     path: '/command/report',
     needsReceiver: false,
     sampleBody: reportBody(undefined, '16.1.2.3'),
     config: async (ctx) => baseConfig('', `setHistory{ backend = "sqlite", path = "${join(ctx.dir, 'bench-history.db')}" }`),
     wrkScript: (ctx) => randomLoginRemoteScript(ctx.password),
     after: async (daemon, ctx) => await metricValues(daemon.port, ctx.password, /^trackalert_history_(reports_written_total|dropped_total|commits_total)/)
+  },
+  {
+    name: 'history-habits',
+    description: 'history-write with logins that have habits (each user mostly from a home, workplace or carrier network; 2% from anywhere)',
+    path: '/command/report',
+    needsReceiver: false,
+    sampleBody: reportBody(undefined, '16.1.2.3'),
+    config: async (ctx) => baseConfig('', `setHistory{ backend = "sqlite", path = "${join(ctx.dir, 'bench-history.db')}" }`),
+    wrkScript: (ctx) => habitualLoginRemoteScript(ctx.password),
+    after: async (daemon, ctx) => await metricValues(daemon.port, ctx.password, /^trackalert_history_(reports_written_total|dropped_total|commits_total)/)
+  },
+  {
+    name: 'history-policies',
+    description: 'history-habits with every built-in policy on (enablePolicies(): reads per report, risk score, alerts to the store)',
+    path: '/command/report',
+    needsReceiver: false,
+    sampleBody: reportBody(undefined, '16.1.2.3'),
+    config: async (ctx) => baseConfig('', `setHistory{ backend = "sqlite", path = "${join(ctx.dir, 'bench-history.db')}" }\nenablePolicies()`),
+    wrkScript: (ctx) => habitualLoginRemoteScript(ctx.password),
+    after: async (daemon, ctx) => await metricValues(daemon.port, ctx.password, /^trackalert_(history_(reports_written_total|dropped_total|commits_total)|alerts_total)/)
   },
   {
     name: 'history-postgres',

@@ -5,23 +5,30 @@ import {
   type SourceOrder, type SourceScope, type SourceWindow,
   type StoredReport
 } from './types.ts'
-import { type HistoryWriter } from './writer.ts'
+import {
+  overlayFeature, overlayLastSuccess, overlayLoginAtSource, overlayLoginWindow, overlayProfile, overlayRecent, overlaySourceWindow, overlayTotals
+} from './pending-overlay.ts'
+import { type HistoryWriter, type PendingIndex } from './writer.ts'
 
 const ANY = (): boolean => true
 
 /**
- * History as Lua and the REST API read it. Read-your-writes within a process: when a read
- * concerns reports still queued in this process's writer (same login, same source), the queue is
- * committed first, so a policy always sees the previous reports of its login. Reports queued in
- * another worker process are seen once that process commits (at most one commit interval later).
+ * History as Lua and the REST API read it, with read-your-writes within a process: a policy always
+ * sees the previous reports of its login and source, queued or not. With SQLite (synchronous) the
+ * committed answer is merged with this process's queued reports (pending-overlay.ts), so a read
+ * never forces a commit. With PostgreSQL a read that concerns queued reports waits for their
+ * commit. Reports queued in another worker process are seen once that process commits.
+ * With SQLite, population frequencies (global*) are read as committed: a few queued reports do not move them.
  */
 export class HistoryReader {
   readonly #store: HistoryStore
   readonly #writer: HistoryWriter
+  readonly #merges: boolean
 
   constructor (store: HistoryStore, writer: HistoryWriter) {
     this.#store = store
     this.#writer = writer
+    this.#merges = store.backend === 'sqlite'
   }
 
   get backend (): HistoryStore['backend'] { return this.#store.backend }
@@ -32,38 +39,63 @@ export class HistoryReader {
     return committing === undefined ? read() : committing.then(read)
   }
 
+  /** The login's queued reports matching `also`, for a merging read. */
+  #queued (index: PendingIndex, key: string, also: (r: HistoryRecord) => boolean = ANY): readonly HistoryRecord[] {
+    const all = this.#writer.pendingOf(index, key)
+    return all.length === 0 || also === ANY ? all : all.filter(also)
+  }
+
   feature (login: string, kind: FeatureKind, value: string): Awaitable<FeatureStat | null> {
-    return this.#after((r) => r.login === login && featureValue(r, kind) === value, () => this.#store.feature(login, kind, value))
+    const match = (r: HistoryRecord): boolean => featureValue(r, kind) === value
+    if (this.#merges) return overlayFeature(this.#store.feature(login, kind, value) as FeatureStat | null, value, this.#queued('login', login, match))
+    return this.#after((r) => r.login === login && match(r), () => this.#store.feature(login, kind, value))
   }
 
   totals (login: string): Awaitable<LoginTotals | null> {
+    if (this.#merges) return overlayTotals(this.#store.totals(login) as LoginTotals | null, this.#queued('login', login))
     return this.#after((r) => r.login === login, () => this.#store.totals(login))
   }
 
   profile (login: string): Awaitable<LoginProfile> {
+    if (this.#merges) return overlayProfile(this.#store.profile(login) as LoginProfile, this.#queued('login', login))
     return this.#after((r) => r.login === login, () => this.#store.profile(login))
   }
 
   lastSuccess (login: string): Awaitable<LastSuccess | null> {
+    if (this.#merges) return overlayLastSuccess(this.#store.lastSuccess(login) as LastSuccess | null, this.#queued('login', login))
     return this.#after((r) => r.login === login && r.success, () => this.#store.lastSuccess(login))
   }
 
   recentReports (login: string, limit: number): Awaitable<StoredReport[]> {
+    if (this.#merges) return overlayRecent(this.#store.recentReports(login, limit) as StoredReport[], this.#queued('login', login), limit)
     return this.#after((r) => r.login === login, () => this.#store.recentReports(login, limit))
   }
 
   loginWindow (login: string, since: number, until: number): Awaitable<LoginWindow> {
-    return this.#after((r) => r.login === login && r.t >= since && r.t < until, () => this.#store.loginWindow(login, since, until))
+    const inWindow = (r: HistoryRecord): boolean => r.t >= since && r.t < until
+    if (this.#merges) {
+      const stored = this.#store.loginWindow(login, since, until) as LoginWindow
+      return overlayLoginWindow(stored, this.#queued('login', login, inWindow), (remote) => this.#store.loginAtSource('ip', remote, login, since, until) as LoginAtSource)
+    }
+    return this.#after((r) => r.login === login && inWindow(r), () => this.#store.loginWindow(login, since, until))
   }
 
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): Awaitable<SourceWindow> {
+    const inWindow = (r: HistoryRecord): boolean => r.t >= since && r.t < until
+    if (this.#merges) {
+      const stored = this.#store.sourceWindow(scope, key, since, until) as SourceWindow
+      const queued = this.#queued(scope === 'ip' ? 'remote' : 'prefix', key, inWindow)
+      return overlaySourceWindow(stored, queued, (login) => this.#store.loginAtSource(scope, key, login, since, until) as LoginAtSource)
+    }
     const match = scope === 'ip' ? (r: HistoryRecord) => r.remote === key : (r: HistoryRecord) => r.prefix === key
-    return this.#after((r) => match(r) && r.t >= since && r.t < until, () => this.#store.sourceWindow(scope, key, since, until))
+    return this.#after((r) => match(r) && inWindow(r), () => this.#store.sourceWindow(scope, key, since, until))
   }
 
   loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Awaitable<LoginAtSource> {
     const match = scope === 'ip' ? (r: HistoryRecord) => r.remote === key : (r: HistoryRecord) => r.prefix === key
-    return this.#after((r) => r.login === login && match(r) && r.t >= since && r.t < until, () => this.#store.loginAtSource(scope, key, login, since, until))
+    const inWindow = (r: HistoryRecord): boolean => match(r) && r.t >= since && r.t < until
+    if (this.#merges) return overlayLoginAtSource(this.#store.loginAtSource(scope, key, login, since, until) as LoginAtSource, this.#queued('login', login, inWindow))
+    return this.#after((r) => r.login === login && inWindow(r), () => this.#store.loginAtSource(scope, key, login, since, until))
   }
 
   topSources (scope: SourceScope, since: number, until: number, order: SourceOrder, limit: number): Awaitable<SourceWindow[]> {
@@ -71,14 +103,17 @@ export class HistoryReader {
   }
 
   globalFeature (kind: FeatureKind, value: string): Awaitable<GlobalFeature> {
+    if (this.#merges) return this.#store.globalFeature(kind, value)
     return this.#after((r) => featureValue(r, kind) === value, () => this.#store.globalFeature(kind, value))
   }
 
   globalTotals (): Awaitable<GlobalTotals> {
+    if (this.#merges) return this.#store.globalTotals()
     return this.#after(ANY, () => this.#store.globalTotals())
   }
 
   globalDistinct (kind: FeatureKind): Awaitable<number> {
+    if (this.#merges) return this.#store.globalDistinct(kind)
     return this.#after((r) => featureValue(r, kind) !== null, () => this.#store.globalDistinct(kind))
   }
 

@@ -60,7 +60,7 @@ export class SqliteStore implements HistoryStore {
     this.#db = db
     this.#writes = new SqliteWrites(db)
     this.#feature = db.prepare('SELECT value, first_seen, last_seen, successes, failures FROM features WHERE login = ? AND kind = ? AND value = ?')
-    this.#features = db.prepare('SELECT value, first_seen, last_seen, successes, failures FROM features WHERE login = ? AND kind = ? ORDER BY last_seen DESC')
+    this.#features = db.prepare('SELECT value, first_seen, last_seen, successes, failures FROM features WHERE login = ? AND kind = ? ORDER BY last_seen DESC, value')
     this.#login = db.prepare('SELECT * FROM logins WHERE login = ?')
     this.#recent = db.prepare('SELECT * FROM reports WHERE login = ? ORDER BY t DESC, id DESC LIMIT ?')
     this.#loginWindow = db.prepare(`SELECT coalesce(sum(success), 0) AS successes, count(*) - coalesce(sum(success), 0) AS failures,
@@ -74,8 +74,10 @@ export class SqliteStore implements HistoryStore {
     const top = {} as Record<SourceScope, Record<SourceOrder, Statement>>
     for (const [scope, column, match] of scopes) {
       source[scope] = db.prepare(SOURCE_SQL(column, `WHERE ${match} AND t >= ? AND t < ?`, ''))
+      // Through the login's index: one login's reports in a window are few, while a busy network
+      // (a carrier gateway, an office) has thousands in it.
       loginAtSource[scope] = db.prepare(`SELECT coalesce(sum(success), 0) AS successes, count(*) - coalesce(sum(success), 0) AS failures
-        FROM reports WHERE ${match} AND t >= ? AND t < ? AND login = ?`)
+        FROM reports INDEXED BY reports_login WHERE ${match} AND t >= ? AND t < ? AND login = ?`)
       top[scope] = {} as Record<SourceOrder, Statement>
       for (const order of Object.keys(orderColumn) as SourceOrder[]) {
         top[scope][order] = db.prepare(SOURCE_SQL(column, 'WHERE t >= ? AND t < ?', `ORDER BY ${orderColumn[order]} DESC, key LIMIT ?`))
@@ -93,7 +95,7 @@ export class SqliteStore implements HistoryStore {
     this.#activity = { all: activity(''), ip: activity('prefix = @prefix AND remote = @key AND'), prefix: activity('prefix = @key AND'), login: activity('login = @key AND') }
   }
 
-  writeBatch (records: readonly HistoryRecord[]): void { this.#writes.writeBatch(records) }
+  writeBatch (records: readonly HistoryRecord[], wait = true): void { this.#writes.writeBatch(records, wait) }
 
   feature (login: string, kind: FeatureKind, value: string): FeatureStat | null {
     const row = this.#feature.get(login, KIND_CODE[kind], value) as FeatureRow | undefined

@@ -49,11 +49,15 @@ export class SqliteWrites {
   /** Where the retention sweep of the profile tables goes on (key order); null: at the start. */
   #featureCursor: [string, number, string] | null = null
   #loginCursor: string | null = null
-  readonly writeBatch: (records: readonly HistoryRecord[]) => void
+  readonly #db: Db
+  readonly #busyTimeoutMs: number
+  readonly #writeTransaction: ((records: readonly HistoryRecord[]) => void) & { immediate: (records: readonly HistoryRecord[]) => void }
   readonly erase: (login: string) => number
   readonly prune: (before: number, limit: number) => PruneStep
 
   constructor (db: Db) {
+    this.#db = db
+    this.#busyTimeoutMs = db.pragma('busy_timeout', { simple: true }) as number
     this.#insertReport = db.prepare(`INSERT INTO reports (t, login, success, fail_type, protocol, remote, prefix, country, city, lat, lon, accuracy_km, device, risk)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     // One statement per row: RETURNING tells a new row (its counts are exactly this batch's) from an
@@ -81,9 +85,25 @@ export class SqliteWrites {
     this.#deleteFeature = db.prepare('DELETE FROM features WHERE login = ? AND kind = ? AND value = ?')
     this.#loginsFromStart = db.prepare('SELECT login, last_seen, successes, failures FROM logins ORDER BY login LIMIT ?')
     this.#loginsAfter = db.prepare('SELECT login, last_seen, successes, failures FROM logins WHERE login > ? ORDER BY login LIMIT ?')
-    this.writeBatch = db.transaction((records: readonly HistoryRecord[]) => { this.#write(records) })
+    this.#writeTransaction = db.transaction((records: readonly HistoryRecord[]) => { this.#write(records) })
     this.erase = db.transaction((login: string) => this.#erase(login))
     this.prune = db.transaction((before: number, limit: number) => this.#prune(toMs(before), limit))
+  }
+
+  /**
+   * One transaction, begun IMMEDIATE so the write lock is taken before any work. With `wait`
+   * false and another process writing, it fails at once with SQLITE_BUSY (the writer retries
+   * shortly) instead of sleeping in SQLite's busy handler: a worker waiting for the lock would
+   * answer no request meanwhile. Reads that need the batch written first pass `wait`.
+   */
+  writeBatch (records: readonly HistoryRecord[], wait: boolean): void {
+    if (wait) { this.#writeTransaction.immediate(records); return }
+    this.#db.pragma('busy_timeout = 0')
+    try {
+      this.#writeTransaction.immediate(records)
+    } finally {
+      this.#db.pragma(`busy_timeout = ${this.#busyTimeoutMs}`)
+    }
   }
 
   /**

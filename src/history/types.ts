@@ -147,7 +147,12 @@ export interface HistoryStore {
   /** For messages: the file path or the URL without its password. */
   readonly location: string
   /** Appends the reports and updates profiles, totals and global frequencies, atomically. */
-  writeBatch (records: readonly HistoryRecord[]): Awaitable<void>
+  /**
+   * Writes one batch in one transaction. `wait` false (a background commit): a store that would
+   * block the process waiting for another writer fails with a busy error instead, and the writer
+   * tries again shortly.
+   */
+  writeBatch (records: readonly HistoryRecord[], wait?: boolean): Awaitable<void>
   /** One profile row, or null when the login never had this value. */
   feature (login: string, kind: FeatureKind, value: string): Awaitable<FeatureStat | null>
   totals (login: string): Awaitable<LoginTotals | null>

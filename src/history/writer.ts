@@ -27,6 +27,17 @@ const RECOVERY_QUIET_MS = 30_000
 /** A queue longer than this is committed as several transactions, so one stays a bounded size in memory. */
 const MAX_BATCH = 5000
 
+/** The timer commits at most this many reports per event-loop turn (about 50 ms of work under load). */
+const BACKGROUND_PIECE = 2000
+
+/** What queued reports are found by: a read about a login, an address or a network. */
+export type PendingIndex = 'login' | 'remote' | 'prefix'
+const PENDING_INDEXES: readonly PendingIndex[] = ['login', 'remote', 'prefix']
+const NONE: readonly HistoryRecord[] = []
+
+/** How soon a background commit that found another process writing tries again. */
+const BUSY_RETRY_MS = 2
+
 /**
  * The interval is at least this many times the last commit's duration. A commit's cost is mostly
  * the index pages it dirties, and a large batch shares pages that small ones write again and
@@ -66,6 +77,7 @@ export class HistoryWriter {
   #droppedInOutage = 0
   #closed = false
   #intervalMs: number
+  readonly #pending: Record<PendingIndex, Map<string, HistoryRecord[]>> = { login: new Map(), remote: new Map(), prefix: new Map() }
 
   constructor (store: HistoryStore, options: WriterOptions) {
     this.#store = store
@@ -93,15 +105,92 @@ export class HistoryWriter {
     }
     this.#queue.push(record)
     this.#enqueuedAt.push(this.#now())
+    this.#indexAdd([record], false)
     this.#schedule()
     return true
   }
 
   /** The timer does not keep the process alive: a graceful stop commits through close(). */
-  #schedule (): void {
+  #schedule (delayMs = this.#intervalMs): void {
     if (this.#timer !== null) return
-    this.#timer = setTimeout(() => { this.#timer = null; void this.commitNow() }, this.#intervalMs)
+    this.#timer = setTimeout(() => { this.#timer = null; this.#background() }, delayMs)
     this.#timer.unref()
+  }
+
+  /**
+   * The timer's commit: one piece of at most BACKGROUND_PIECE reports, then the next piece after
+   * the event loop served what waits (a large queue never holds requests for its whole commit).
+   * It never waits for another process's write lock: busy, it tries again in BUSY_RETRY_MS.
+   */
+  #background (): void {
+    if (this.#inflight !== null || this.#queue.length === 0) return
+    const [batch, times] = this.#take(BACKGROUND_PIECE)
+    const started = this.#now()
+    let result: Promise<void> | void
+    try {
+      result = this.#store.writeBatch(batch, false)
+    } catch (err) {
+      if (isBusy(err) && this.#requeue(batch, times)) this.#schedule(BUSY_RETRY_MS)
+      else this.#failed(batch, times, err)
+      return
+    }
+    if (result instanceof Promise) {
+      this.#inflight = result.then(() => this.#done(batch, times, started), (err: unknown) => { this.#failed(batch, times, err) })
+        .finally(() => { this.#inflight = null; if (this.#queue.length > 0) this.#schedule() })
+      return
+    }
+    this.#done(batch, times, started)
+    if (this.#queue.length > 0 && this.#timer === null) {
+      this.#timer = setTimeout(() => { this.#timer = null; this.#background() }, 0)
+      this.#timer.unref()
+    }
+  }
+
+  /** Puts a batch back at the head of the queue; false when the queue has no room left for it. */
+  #requeue (batch: HistoryRecord[], times: number[]): boolean {
+    if (this.#closed || this.#queue.length + batch.length > this.#options.queueLimit) return false
+    this.#queue.unshift(...batch)
+    this.#enqueuedAt.unshift(...times)
+    this.#indexAdd(batch, true)
+    return true
+  }
+
+  /** The queued reports of one login, address or network, oldest first (a synchronous store's reads merge them in). */
+  pendingOf (index: PendingIndex, key: string): readonly HistoryRecord[] {
+    return this.#pending[index].get(key) ?? NONE
+  }
+
+  /** Queue order is kept per key: a batch taken from the queue's head is at the head of each list. */
+  #indexAdd (records: readonly HistoryRecord[], atHead: boolean): void {
+    const list = atHead ? [...records].reverse() : records
+    for (const r of list) {
+      for (const index of PENDING_INDEXES) {
+        const key = r[index]
+        const l = this.#pending[index].get(key)
+        if (l === undefined) this.#pending[index].set(key, [r])
+        else if (atHead) l.unshift(r)
+        else l.push(r)
+      }
+    }
+  }
+
+  #indexRemove (records: readonly HistoryRecord[]): void {
+    for (const r of records) {
+      for (const index of PENDING_INDEXES) {
+        const map = this.#pending[index]
+        const l = map.get(r[index])
+        if (l === undefined) continue
+        l.shift()
+        if (l.length === 0) map.delete(r[index])
+      }
+    }
+  }
+
+  /** Takes up to `n` reports from the head of the queue. */
+  #take (n: number): [HistoryRecord[], number[]] {
+    const batch = this.#queue.splice(0, n)
+    this.#indexRemove(batch)
+    return [batch, this.#enqueuedAt.splice(0, batch.length)]
   }
 
   /** True when a queued or committing report matches: the read must wait for commitNow(). */
@@ -112,16 +201,16 @@ export class HistoryWriter {
   }
 
   /**
-   * Commits everything queued. Synchronous for a synchronous store (SQLite): the returned value is
-   * then undefined and the queue is empty on return. Failures never throw here: the reports are
+   * Commits everything queued now, waiting for another process's write lock if need be (reads
+   * that must see the queue, retention, a graceful stop). Synchronous for a synchronous store
+   * (SQLite): the returned value is then undefined and the queue is empty on return. Failures never throw here: the reports are
    * dropped and counted, and the first failure of an outage is logged.
    */
   commitNow (): Promise<void> | undefined {
     if (this.#inflight !== null) return this.#inflight.then(() => this.commitNow())
     if (this.#timer !== null) { clearTimeout(this.#timer); this.#timer = null }
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH)
-      const times = this.#enqueuedAt.splice(0, batch.length)
+      const [batch, times] = this.#take(MAX_BATCH)
       const started = this.#now()
       let result: Promise<void> | void
       try {
@@ -152,13 +241,8 @@ export class HistoryWriter {
 
   /** Returns true when the reports were queued again for a later try. */
   #failed (batch: HistoryRecord[], times: number[], err: unknown): boolean {
-    if (isBusy(err) && !this.#closed && this.#queue.length + batch.length <= this.#options.queueLimit) {
-      // Another process kept the lock past busy_timeout: keep the reports for the next commit.
-      this.#queue.unshift(...batch)
-      this.#enqueuedAt.unshift(...times)
-      this.#schedule()
-      return true
-    }
+    // Another process kept the lock past busy_timeout: keep the reports for the next commit.
+    if (isBusy(err) && this.#requeue(batch, times)) { this.#schedule(); return true }
     this.#options.observer.dropped(batch.length, 'write_failed')
     this.#lastFailureAt = this.#now()
     if (this.#failing) { this.#droppedInOutage += batch.length; return false }

@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +8,7 @@ import { parseHistoryOptions } from '../../src/history/options.ts'
 import { SqliteStore } from '../../src/history/sqlite-store.ts'
 import { type HistoryRecord } from '../../src/history/types.ts'
 import { HistoryWriter, type WriterObserver } from '../../src/history/writer.ts'
+import { eventually } from '../helpers/poll.ts'
 
 const quiet: WriterObserver = { committed () {}, dropped () {} }
 
@@ -70,4 +72,27 @@ test('max_commit_interval_ms: defaults to 1000 ms (or the interval, if longer) a
   assert.throws(() => parse({ commit_interval_ms: 100, max_commit_interval_ms: 50 }), /max_commit_interval_ms \(50\) must be at least commit_interval_ms \(100\)/)
   assert.throws(() => parse({ max_commit_interval_ms: 0 }), /max_commit_interval_ms must be a number above 0 and at most 60000/)
   assert.throws(() => parse({ max_commit_interval_ms: 'soon' }), /max_commit_interval_ms must be a number/)
+})
+
+test('a background commit never waits for another process\'s write lock: it keeps the reports and tries again', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ta-writer-busy-'))
+  const store = new SqliteStore(join(dir, 'history.db'))
+  const other = new Database(join(dir, 'history.db'))
+  t.after(() => { other.close(); store.close(); rmSync(dir, { recursive: true, force: true }) })
+  let dropped = 0
+  const writer = new HistoryWriter(store, {
+    commitIntervalMs: 1, maxCommitIntervalMs: 1, queueLimit: 1000, observer: { committed () {}, dropped (n) { dropped += n } }
+  })
+  other.exec('BEGIN IMMEDIATE')
+  writer.enqueue(record(1))
+  // Several commit attempts happen while the lock is held. Had one slept in SQLite's busy handler
+  // (5 s here), this wait could not end before it did.
+  const started = Date.now()
+  await new Promise((resolve) => setTimeout(resolve, 30))
+  assert.ok(Date.now() - started < 2000, 'the event loop was never held by a lock wait')
+  assert.equal(writer.depth, 1, 'the report is still queued')
+  assert.equal(dropped, 0)
+  other.exec('COMMIT')
+  await eventually(() => writer.depth === 0, 'the report committed once the lock was free')
+  assert.equal(store.totals('user1')?.successes, 1)
 })

@@ -64,7 +64,7 @@ export class PostgresReads {
     const [totals, lastSuccess, rows] = await Promise.all([
       this.totals(login),
       this.lastSuccess(login),
-      this.#db.query<FeatureRow & { kind: FeatureKind }>(`SELECT kind, ${FEATURE_COLUMNS} FROM ta_features WHERE login = $1 ORDER BY last_seen DESC`, [login])
+      this.#db.query<FeatureRow & { kind: FeatureKind }>(`SELECT kind, ${FEATURE_COLUMNS} FROM ta_features WHERE login = $1 ORDER BY last_seen DESC, value`, [login])
     ])
     const list = (kind: FeatureKind): FeatureStat[] => rows.filter((r) => r.kind === kind).map(fromRow.featureStat)
     return { totals, countries: list('country'), devices: list('device'), prefixes: list('prefix'), lastSuccess }

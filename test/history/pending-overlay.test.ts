@@ -1,0 +1,80 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { HistoryReader } from '../../src/history/reader.ts'
+import { SqliteStore } from '../../src/history/sqlite-store.ts'
+import { type HistoryRecord } from '../../src/history/types.ts'
+import { HistoryWriter } from '../../src/history/writer.ts'
+
+const LOGINS = ['ann', 'ben', 'cid']
+const REMOTES = ['192.0.2.1', '192.0.2.2', '198.51.100.9']
+const T0 = 1_750_000_000
+
+/** A small deterministic generator: few logins and addresses, so reads often concern queued reports. */
+function records (seed: number, n: number): HistoryRecord[] {
+  let s = seed
+  const next = (m: number): number => { s = (s * 1103515245 + 12345) % 2147483648; return s % m }
+  return Array.from({ length: n }, () => {
+    const remote = REMOTES[next(REMOTES.length)]
+    return {
+      t: T0 + next(3600), login: LOGINS[next(LOGINS.length)], success: next(3) === 0, failType: null, protocol: 'http', remote,
+      prefix: remote.replace(/\.\d+$/, '.0/24'), country: ['DE', 'FR', null][next(3)], city: null, lat: null, lon: null, accuracyKm: null,
+      device: ['Chrome/Windows', 'Firefox/Linux', null][next(3)], risk: null
+    }
+  })
+}
+
+/** Every read the policies make, as one comparable value. */
+function readAll (reader: HistoryReader): unknown {
+  const since = T0 + 600
+  const until = T0 + 3000
+  return LOGINS.map((login) => ({
+    totals: reader.totals(login),
+    profile: reader.profile(login),
+    lastSuccess: reader.lastSuccess(login),
+    recent: reader.recentReports(login, 5),
+    feature: reader.feature(login, 'country', 'DE'),
+    window: reader.loginWindow(login, since, until),
+    at: REMOTES.map((remote) => reader.loginAtSource('ip', remote, login, since, until)),
+    atNet: reader.loginAtSource('prefix', '192.0.2.0/24', login, since, until),
+    sources: REMOTES.map((remote) => reader.sourceWindow('ip', remote, since, until)),
+    net: reader.sourceWindow('prefix', '192.0.2.0/24', since, until)
+  }))
+}
+
+test('reads merged with the queue answer exactly what they answer once the queue is committed', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ta-overlay-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    const store = new SqliteStore(join(dir, `h${seed}.db`))
+    const writer = new HistoryWriter(store, { commitIntervalMs: 60_000, maxCommitIntervalMs: 60_000, queueLimit: 10_000, observer: { committed () {}, dropped () {} } })
+    const reader = new HistoryReader(store, writer)
+    const all = records(seed, 60)
+    store.writeBatch(all.slice(0, 30))
+    for (const r of all.slice(30)) writer.enqueue(r)
+    assert.equal(writer.depth, 30)
+    const merged = readAll(reader)
+    assert.equal(writer.depth, 30, 'no read committed the queue')
+    writer.commitNow()
+    assert.equal(writer.depth, 0)
+    assert.deepEqual(merged, readAll(reader), `seed ${seed}`)
+    store.close()
+  }
+})
+
+test('a report put back after a busy commit is found by reads again, once', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ta-overlay-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const store = new SqliteStore(join(dir, 'h.db'))
+  t.after(() => store.close())
+  const writer = new HistoryWriter(store, { commitIntervalMs: 60_000, maxCommitIntervalMs: 60_000, queueLimit: 10, observer: { committed () {}, dropped () {} } })
+  const reader = new HistoryReader(store, writer)
+  const [r] = records(9, 1)
+  writer.enqueue(r)
+  assert.equal((reader.totals(r.login) as { successes: number, failures: number } | null)?.failures ?? 0, r.success ? 0 : 1)
+  writer.commitNow()
+  const after = reader.totals(r.login) as { successes: number, failures: number }
+  assert.equal(after.successes + after.failures, 1, 'counted once: committed, no longer queued')
+})
