@@ -13,8 +13,12 @@ import { type HistoryStore } from './types.ts'
 import { HistoryWriter, type WriterObserver } from './writer.ts'
 
 const DAY = 86_400
-/** Retention runs this often (wall clock) and removes this many rows per event-loop turn. */
-const PRUNE_EVERY_MS = 60_000
+/**
+ * Retention runs this often (wall clock) and removes this many rows per event-loop turn. Each run
+ * sweeps the profile tables once in key order (they carry no last_seen index, which would cost every
+ * report two more index writes): every ten minutes keeps that sweep a small share of one process.
+ */
+const PRUNE_EVERY_MS = 600_000
 const PRUNE_STEP = 2000
 
 export interface HistoryContext {
