@@ -39,7 +39,7 @@ export function failureProbability (f: RiskFeatureFacts): number {
 /**
  * p(value | attacker): a mixture of the population (an attacker logs in like a random user), an even
  * spread over the known values plus one unseen (an attacker's country or network is not chosen the
- * way the users' are: the model is flatter than the population, as in Freeman et al.) and the
+ * way the users' are: the model is flatter than the population) and the
  * failures' distribution (a value attackers already failed from is likelier theirs). The population
  * gets what `even` and `failures` leave; when they add up to more than 1 they are scaled to sum 1.
  */

@@ -33,7 +33,7 @@ describe('risk score: the attacker model and the cold start', () => {
     assert.ok(clean < some && some < many, `${clean} < ${some} < ${many}`)
   })
 
-  it('attacker_even 0 and attacker_failures 0 give Freeman\'s population attacker: a new login scores the prior, whatever its values', () => {
+  it('attacker_even 0 and attacker_failures 0 give the population attacker alone: a new login scores the prior, whatever its values', () => {
     const engine = new PolicyEngine()
     engine.setPolicyOptions('risky_login', { attacker_even: 0, attacker_failures: 0 })
     const population = engine.optionsOf('risky_login')
