@@ -21,8 +21,14 @@ export interface Detection {
 
 const NO_DETECTION: Detection = { risk: null, findings: [] }
 
-/** How long a global distinct-values count is reused (wall clock, ms). */
+/** How long a global distinct-values count is reused (wall clock, ms)… */
 const DISTINCT_TTL_MS = 60_000
+/**
+ * …unless the store has grown by this share of reports since. The risk model's even spread over the
+ * values is 1 / (count + 1): a count taken when the store was nearly empty would make every value look
+ * rare for a minute, which in a replay (or the first minutes of a new store) is hours of reports.
+ */
+const DISTINCT_GROWTH = 0.01
 
 export interface DetectorParts {
   readonly engine: PolicyEngine
@@ -34,7 +40,7 @@ export interface DetectorParts {
 
 export class Detector {
   readonly #parts: DetectorParts
-  readonly #distinct = new Map<FeatureKind, { n: number, at: number }>()
+  readonly #distinct = new Map<FeatureKind, { n: number, at: number, reports: number }>()
   #tail: Promise<unknown> = Promise.resolve()
 
   constructor (parts: DetectorParts) {
@@ -75,7 +81,7 @@ export class Detector {
     try {
       const needs = engine.requirements()
       const found = attackers.active(report.remote, report.prefix, report.t, needs.attacker_findings_s)
-      const facts = await readFacts(history.reader, report, needs, found, (kind) => this.#globalDistinct(kind))
+      const facts = await readFacts(history.reader, report, needs, found, (kind, reports) => this.#globalDistinct(kind, reports))
       const evaluation = engine.evaluate(facts)
       detection = { risk: evaluation.risk?.risk ?? null, findings: evaluation.findings }
     } catch (err) {
@@ -89,11 +95,11 @@ export class Detector {
     return detection
   }
 
-  #globalDistinct (kind: FeatureKind): number | Promise<number> {
+  #globalDistinct (kind: FeatureKind, reports: number): number | Promise<number> {
     const now = (this.#parts.now ?? Date.now)()
     const cached = this.#distinct.get(kind)
-    if (cached !== undefined && now - cached.at < DISTINCT_TTL_MS) return cached.n
-    const keep = (n: number): number => { this.#distinct.set(kind, { n, at: now }); return n }
+    if (cached !== undefined && now - cached.at < DISTINCT_TTL_MS && reports <= cached.reports * (1 + DISTINCT_GROWTH)) return cached.n
+    const keep = (n: number): number => { this.#distinct.set(kind, { n, at: now, reports }); return n }
     const n = this.#parts.history.reader.globalDistinct(kind)
     return n instanceof Promise ? n.then(keep) : keep(n)
   }

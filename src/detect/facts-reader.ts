@@ -69,14 +69,19 @@ async function riskFacts (reader: HistoryReader, report: ReportFacts, profile: S
       login_distinct: list.filter((f) => f.successes > 0).length,
       global_count: global?.successes ?? 0,
       global_total: totals.successes,
-      global_distinct: await distinct(kind)
+      global_distinct: await distinct(kind, totals.successes + totals.failures),
+      global_failures: global?.failures ?? 0,
+      global_failures_total: totals.failures
     }
   }))
-  return { features: [{ feature: 'ip', value: null, login_count: 0, login_total: 0, login_distinct: 0, global_count: 0, global_total: 0, global_distinct: 0 }, ...features] }
+  return { features: [{ feature: 'ip', value: null, login_count: 0, login_total: 0, login_distinct: 0, global_count: 0, global_total: 0, global_distinct: 0, global_failures: 0, global_failures_total: 0 }, ...features] }
 }
 
-/** Distinct values of a kind globally; a cached count (it moves slowly and costs a scan). */
-export type DistinctValues = (kind: FeatureKind) => number | Promise<number>
+/**
+ * Distinct values of a kind globally; a cached count (it costs a scan). `reports` is the store's report
+ * count now, so the cache can tell a store that grew since the count was taken.
+ */
+export type DistinctValues = (kind: FeatureKind, reports: number) => number | Promise<number>
 
 export async function readFacts (
   reader: HistoryReader, report: ReportFacts, needs: FactsRequirements, attackers: AttackerFinding[], distinct: DistinctValues

@@ -147,6 +147,9 @@ export interface RiskFeatureFacts {
   global_total: number
   /** Distinct values of the feature seen globally. */
   global_distinct: number
+  /** Failed logins (of any login) with this value, and failed logins in all: the value's reputation. */
+  global_failures: number
+  global_failures_total: number
 }
 
 export interface RiskFacts {

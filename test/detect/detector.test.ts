@@ -13,8 +13,7 @@ import { type LoginTuple } from '../../src/report/login-tuple.ts'
 
 const T0 = 1_800_000_000
 
-function tuple (login: string, t: number, success: boolean): LoginTuple {
-  const remote = '192.0.2.7'
+function tuple (login: string, t: number, success: boolean, remote = '192.0.2.7'): LoginTuple {
   return {
     t, login, success, failType: '', protocol: 'http', remote: parseIP(remote), remoteText: remote,
     deviceAttrs: { 'browser.family': 'Firefox', 'os.family': 'Linux' }, attrs: {}
@@ -48,4 +47,45 @@ test('a report whose findings cannot be submitted is answered, and detection goe
   const after = await detector.detect(tuple('carol', T0 + 30, true))
   assert.deepEqual(after.findings.map((f) => f.type), ['compromise_after_failures'])
   assert.deepEqual(submitted, ['compromise_after_failures carol'])
+})
+
+test('the risk inputs carry each value\'s failed logins from history: a first login from a network that failed often scores higher', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ta-detector-'))
+  const options = parseHistoryOptions({ backend: 'sqlite', path: 'history.db', geoip: false })
+  const history = await HistoryService.open(options, { configFile: join(dir, 'trackalert.conf'), registry: new Registry(), clock: () => T0, prunes: false })
+  history.configure(options, () => undefined)
+  t.after(() => history.close())
+  const engine = new PolicyEngine()
+  engine.enablePolicies(['risky_login'])
+  const detector = new Detector({ engine, history, attackers: new AttackerSources(), submit: () => undefined })
+  // Established users succeed from their own networks; a source fails on 20 accounts (a few a minute).
+  for (let i = 0; i < 20; i++) await detector.detect(tuple(`user${i}`, T0 + i, true, `203.0.${i}.1`))
+  for (let i = 0; i < 20; i++) await detector.detect(tuple(`target${i}`, T0 + 100 + i * 20, false, '198.51.100.7'))
+  const fromFailing = await detector.detect(tuple('newcomer1', T0 + 600, true, '198.51.100.8'))
+  const fromClean = await detector.detect(tuple('newcomer2', T0 + 601, true, '192.0.2.9'))
+  assert.ok(fromFailing.risk !== null && fromClean.risk !== null)
+  assert.ok(fromFailing.risk > fromClean.risk, `failing network ${fromFailing.risk}, clean ${fromClean.risk}`)
+})
+
+test('the distinct-values count follows a growing store within its minute: a newcomer on a known network is not scored as if every value were rare', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ta-detector-'))
+  const options = parseHistoryOptions({ backend: 'sqlite', path: 'history.db', geoip: false })
+  const history = await HistoryService.open(options, { configFile: join(dir, 'trackalert.conf'), registry: new Registry(), clock: () => T0, prunes: false })
+  history.configure(options, () => undefined)
+  t.after(() => history.close())
+  const engine = new PolicyEngine()
+  engine.enablePolicies(['risky_login'])
+  // The wall clock stands still, as in a replay far faster than event time: the minute never passes.
+  const detector = new Detector({ engine, history, attackers: new AttackerSources(), submit: () => undefined, now: () => 0 })
+  // The first success is scored while the store is empty (no distinct prefix yet); then 200 users
+  // log in twice each, each from its own network.
+  await detector.detect(tuple('first', T0, true, '198.51.100.1'))
+  for (let i = 0; i < 200; i++) {
+    const remote = `10.${Math.floor(i / 100)}.${i % 100}.1`
+    await detector.detect(tuple(`user${i}`, T0 + 1 + 2 * i, true, remote))
+    await detector.detect(tuple(`user${i}`, T0 + 2 + 2 * i, true, remote))
+  }
+  // A newcomer on one of those networks, with the client everyone uses: below the prior (0.01).
+  const newcomer = await detector.detect(tuple('newcomer', T0 + 1000, true, '10.0.7.9'))
+  assert.ok(newcomer.risk !== null && newcomer.risk < 0.01, `risk ${newcomer.risk}`)
 })

@@ -90,7 +90,7 @@ describe('requirements and evaluate', () => {
     const engine = engineWith(['new_device', 'compromise_after_failures'])
     const input = facts({
       report: { device: 'new' }, profile: established(), login: [loginWindow(3600, { failures: 12 })],
-      risk: { features: [{ feature: 'device', value: 'new', login_count: 0, login_total: 20, login_distinct: 1, global_count: 3, global_total: 1000, global_distinct: 40 }] }
+      risk: { features: [{ feature: 'device', value: 'new', login_count: 0, login_total: 20, login_distinct: 1, global_count: 3, global_total: 1000, global_distinct: 40, global_failures: 0, global_failures_total: 100 }] }
     })
     const result = engine.evaluate(input)
     assert.deepEqual(result.findings.map(f => f.type), ['compromise_after_failures', 'new_device'])

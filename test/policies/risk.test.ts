@@ -5,9 +5,17 @@ import { engineWith, established, facts } from './facts.ts'
 
 const model = new PolicyEngine().optionsOf('risky_login')
 
-/** A feature of a login with `n` successes over `distinct` values, `count` of them with this value. */
-function feature (name: RiskFeatureFacts['feature'], count: number, n = 20, distinct = 2, global = 50): RiskFeatureFacts {
-  return { feature: name, value: `${name}-value`, login_count: count, login_total: n, login_distinct: distinct, global_count: global, global_total: 100_000, global_distinct: 5_000 }
+/**
+ * A feature of a login with `n` successes over `distinct` values, `count` of them with this value. By
+ * default the value is a typical one: 1 in 5,000 of the successes and of the failures, with 4,999
+ * values known (smoothed: 20 / 100,000 and 2 / 10,000), so the attacker model (population, even
+ * spread, failures) gives it exactly its population share and the ratios are the user model's alone.
+ */
+function feature (name: RiskFeatureFacts['feature'], count: number, n = 20, distinct = 2, global = 19): RiskFeatureFacts {
+  return {
+    feature: name, value: `${name}-value`, login_count: count, login_total: n, login_distinct: distinct,
+    global_count: global, global_total: 95_000, global_distinct: 4_999, global_failures: 1, global_failures_total: 5_000
+  }
 }
 
 /** A takeover-shaped login: every feature new for a login with 20 successes over 2 values each. */
@@ -35,7 +43,7 @@ describe('risk score', () => {
     })
   }
 
-  it('cold start: a login with no history scores the prior, whatever its values', () => {
+  it('cold start: a login with no history, on values as common among attackers as among users, scores the prior', () => {
     const fresh: RiskFacts = { features: allNew().features.map(f => ({ ...f, login_total: 0, login_distinct: 0 })) }
     const result = riskScore(fresh, model)
     assert.ok(Math.abs(result.risk - 0.01) < 1e-12)
@@ -93,8 +101,8 @@ describe('risky_login', () => {
     assert.deepEqual(at(Math.min(1, score + 1e-9)).findings, [])
   })
 
-  it('carries the risk and the per-feature ratios; the default threshold is 0.012, just above the prior', () => {
-    assert.equal(engineWith(['risky_login']).optionsOf('risky_login').threshold, 0.012)
+  it('carries the risk and the per-feature ratios; the default threshold is 0.5, set from npm run eval', () => {
+    assert.equal(engineWith(['risky_login']).optionsOf('risky_login').threshold, 0.5)
     const [finding] = engineWith(['risky_login']).evaluate(success(allNew())).findings
     assert.equal(finding?.type, 'risky_login')
     assert.ok((finding?.risk ?? 0) > 0.95)
@@ -102,8 +110,8 @@ describe('risky_login', () => {
     assert.deepEqual(engineWith(['risky_login']).evaluate(success(allKnown())).findings, [])
   })
 
-  it('cold start: no alert before min_history successful logins, whatever the score', () => {
-    const engine = engineWith(['risky_login'])
+  it('min_history: no alert before that many successful logins, whatever the score', () => {
+    const engine = engineWith(['risky_login'], { risky_login: { min_history: 5 } })
     assert.deepEqual(engine.evaluate(success(allNew(), 4)).findings, [])
     assert.match(engine.evaluate(success(allNew(), 4)).notes[0]?.reason ?? '', /cold start/)
     assert.deepEqual(engine.evaluate(success(allNew(), 5)).findings.map(f => f.type), ['risky_login'])

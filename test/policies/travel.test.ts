@@ -94,7 +94,7 @@ describe('impossible_travel', () => {
   /** Amsterdam then New York an hour later, the destination prefix with `own` successes of this login and `others` of other logins. */
   function fromNetwork (own: number, others: number, profile: Partial<LoginFacts['profile']> = established()) {
     const base = travel(amsterdam, newYork, 1)
-    const prefix = { feature: 'prefix' as const, value: '192.0.2.0/24', login_count: own, login_total: 20, login_distinct: 2, global_count: own + others, global_total: 1000, global_distinct: 100 }
+    const prefix = { feature: 'prefix' as const, value: '192.0.2.0/24', login_count: own, login_total: 20, login_distinct: 2, global_count: own + others, global_total: 1000, global_distinct: 100, global_failures: 0, global_failures_total: 100 }
     return { ...base, profile: { ...base.profile, ...profile }, risk: { features: [prefix] } }
   }
 
