@@ -7,7 +7,7 @@
  * in the committed window, the caller passes a point read that tells.
  */
 import {
-  type FeatureKind, type FeatureStat, type HistoryRecord, type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals,
+  type FeatureKind, type FeatureStat, type GlobalFeature, type HistoryRecord, type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals,
   type LoginWindow, type SourceWindow, type StoredReport
 } from './types.ts'
 
@@ -141,4 +141,10 @@ export function overlaySourceWindow (stored: SourceWindow, pending: readonly His
     key: stored.key, successes, failures, attempts: successes + failures, distinctLogins, maxPerLogin, failingLogins, succeedingLogins,
     maxFailuresPerLogin, firstSeen, lastSeen
   }
+}
+
+/** Population counts: the queue's successes and failures added; its distinct logins are not known and not added. */
+export function overlayGlobal<T extends GlobalFeature> (stored: T, queued: GlobalFeature): T {
+  if (queued.successes === 0 && queued.failures === 0) return stored
+  return { ...stored, successes: stored.successes + queued.successes, failures: stored.failures + queued.failures }
 }

@@ -6,9 +6,10 @@ import {
   type StoredReport
 } from './types.ts'
 import {
-  overlayFeature, overlayLastSuccess, overlayLoginAtSource, overlayLoginWindow, overlayProfile, overlayRecent, overlaySourceWindow, overlayTotals
+  overlayFeature, overlayGlobal, overlayLastSuccess, overlayLoginAtSource, overlayLoginWindow, overlayProfile, overlayRecent, overlaySourceWindow, overlayTotals
 } from './pending-overlay.ts'
-import { type HistoryWriter, type PendingIndex } from './writer.ts'
+import { type PendingIndex } from './queued-index.ts'
+import { type HistoryWriter } from './writer.ts'
 
 const ANY = (): boolean => true
 
@@ -18,7 +19,8 @@ const ANY = (): boolean => true
  * committed answer is merged with this process's queued reports (pending-overlay.ts), so a read
  * never forces a commit. With PostgreSQL a read that concerns queued reports waits for their
  * commit. Reports queued in another worker process are seen once that process commits.
- * With SQLite, population frequencies (global*) are read as committed: a few queued reports do not move them.
+ * With SQLite, the population's counts include the queue too, except how many distinct logins
+ * used a value (`logins`), which is as committed.
  */
 export class HistoryReader {
   readonly #store: HistoryStore
@@ -41,7 +43,7 @@ export class HistoryReader {
 
   /** The login's queued reports matching `also`, for a merging read. */
   #queued (index: PendingIndex, key: string, also: (r: HistoryRecord) => boolean = ANY): readonly HistoryRecord[] {
-    const all = this.#writer.pendingOf(index, key)
+    const all = this.#writer.queued.of(index, key)
     return all.length === 0 || also === ANY ? all : all.filter(also)
   }
 
@@ -103,17 +105,22 @@ export class HistoryReader {
   }
 
   globalFeature (kind: FeatureKind, value: string): Awaitable<GlobalFeature> {
-    if (this.#merges) return this.#store.globalFeature(kind, value)
+    if (this.#merges) return overlayGlobal(this.#store.globalFeature(kind, value) as GlobalFeature, this.#writer.queued.value(kind, value))
     return this.#after((r) => featureValue(r, kind) === value, () => this.#store.globalFeature(kind, value))
   }
 
   globalTotals (): Awaitable<GlobalTotals> {
-    if (this.#merges) return this.#store.globalTotals()
+    if (this.#merges) return overlayGlobal(this.#store.globalTotals() as GlobalTotals, this.#writer.queued.totals)
     return this.#after(ANY, () => this.#store.globalTotals())
   }
 
+  /** Distinct values of a kind over every login: the committed ones, and the queue's not committed yet (rarely asked: callers cache it). */
   globalDistinct (kind: FeatureKind): Awaitable<number> {
-    if (this.#merges) return this.#store.globalDistinct(kind)
+    if (this.#merges) {
+      let n = this.#store.globalDistinct(kind) as number
+      for (const value of this.#writer.queued.values(kind)) if ((this.#store.globalFeature(kind, value) as GlobalFeature).logins === 0) n++
+      return n
+    }
     return this.#after((r) => featureValue(r, kind) !== null, () => this.#store.globalDistinct(kind))
   }
 

@@ -1,4 +1,5 @@
 import { logger } from '../log/index.ts'
+import { QueuedIndex } from './queued-index.ts'
 import { type HistoryRecord, type HistoryStore } from './types.ts'
 
 /** What the writer reports; the metrics module turns it into Prometheus series. */
@@ -29,11 +30,6 @@ const MAX_BATCH = 5000
 
 /** The timer commits at most this many reports per event-loop turn (about 50 ms of work under load). */
 const BACKGROUND_PIECE = 2000
-
-/** What queued reports are found by: a read about a login, an address or a network. */
-export type PendingIndex = 'login' | 'remote' | 'prefix'
-const PENDING_INDEXES: readonly PendingIndex[] = ['login', 'remote', 'prefix']
-const NONE: readonly HistoryRecord[] = []
 
 /** How soon a background commit that found another process writing tries again. */
 const BUSY_RETRY_MS = 2
@@ -77,7 +73,8 @@ export class HistoryWriter {
   #droppedInOutage = 0
   #closed = false
   #intervalMs: number
-  readonly #pending: Record<PendingIndex, Map<string, HistoryRecord[]>> = { login: new Map(), remote: new Map(), prefix: new Map() }
+  /** The queue as reads look it up (a synchronous store's reads merge it in). */
+  readonly queued = new QueuedIndex()
 
   constructor (store: HistoryStore, options: WriterOptions) {
     this.#store = store
@@ -105,7 +102,7 @@ export class HistoryWriter {
     }
     this.#queue.push(record)
     this.#enqueuedAt.push(this.#now())
-    this.#indexAdd([record], false)
+    this.queued.add([record], false)
     this.#schedule()
     return true
   }
@@ -151,45 +148,14 @@ export class HistoryWriter {
     if (this.#closed || this.#queue.length + batch.length > this.#options.queueLimit) return false
     this.#queue.unshift(...batch)
     this.#enqueuedAt.unshift(...times)
-    this.#indexAdd(batch, true)
+    this.queued.add(batch, true)
     return true
-  }
-
-  /** The queued reports of one login, address or network, oldest first (a synchronous store's reads merge them in). */
-  pendingOf (index: PendingIndex, key: string): readonly HistoryRecord[] {
-    return this.#pending[index].get(key) ?? NONE
-  }
-
-  /** Queue order is kept per key: a batch taken from the queue's head is at the head of each list. */
-  #indexAdd (records: readonly HistoryRecord[], atHead: boolean): void {
-    const list = atHead ? [...records].reverse() : records
-    for (const r of list) {
-      for (const index of PENDING_INDEXES) {
-        const key = r[index]
-        const l = this.#pending[index].get(key)
-        if (l === undefined) this.#pending[index].set(key, [r])
-        else if (atHead) l.unshift(r)
-        else l.push(r)
-      }
-    }
-  }
-
-  #indexRemove (records: readonly HistoryRecord[]): void {
-    for (const r of records) {
-      for (const index of PENDING_INDEXES) {
-        const map = this.#pending[index]
-        const l = map.get(r[index])
-        if (l === undefined) continue
-        l.shift()
-        if (l.length === 0) map.delete(r[index])
-      }
-    }
   }
 
   /** Takes up to `n` reports from the head of the queue. */
   #take (n: number): [HistoryRecord[], number[]] {
     const batch = this.#queue.splice(0, n)
-    this.#indexRemove(batch)
+    this.queued.remove(batch)
     return [batch, this.#enqueuedAt.splice(0, batch.length)]
   }
 

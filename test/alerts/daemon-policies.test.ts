@@ -38,7 +38,10 @@ test('policy findings reach a signed webhook and the user by mail; GET /command/
       addCustomWebHook("soc", { url = "${rx.url}/alerts", secret = "${SECRET}" })
       setAlertRoute{ webhooks = "soc" }
       setAlertRoute{ types = { "new_device", "new_country" }, user_mail = { address_attr = "email" } }
-      enablePolicies()
+      -- Every policy but risky_login, whose threshold the labelled replay sets (its alerts are
+      -- tested in test/policies and test/detect): this test is about the path to the receivers.
+      enablePolicies{ "new_device", "new_country", "impossible_travel", "compromise_after_failures",
+                      "compromised_by_attacker", "password_spray", "credential_stuffing", "distributed_account_attack" }
     `)
   })
   const email = { email: 'alice@example.org' }
@@ -56,13 +59,12 @@ test('policy findings reach a signed webhook and the user by mail; GET /command/
     await sendReport(d, login({ login: `user${i % 5}`, remote: '198.51.100.7', success: false, t: SPRAY_T + i * 120, attrs: { email: `user${i % 5}@example.org` } }))
   }
 
-  await eventually(() => rx.requests.length >= 3 && smtp.mails.length >= 1, 'three webhook deliveries and one mail')
+  await eventually(() => rx.requests.length >= 2 && smtp.mails.length >= 1, 'two webhook deliveries and one mail')
   const bodies = rx.requests.map((r) => JSON.parse(r.body.toString()) as Alert).sort((a, b) => a.id - b.id)
   for (const r of rx.requests) assert.equal(r.headers['x-wforce-signature'], createHmac('sha256', SECRET).update(r.body).digest('base64'))
-  // The new device also scores a high risk (a device never seen for the login): risky_login too.
-  assert.deepEqual(bodies.map((b) => [b.type, b.login]), [['new_device', 'alice'], ['risky_login', 'alice'], ['password_spray', null]])
+  assert.deepEqual(bodies.map((b) => [b.type, b.login]), [['new_device', 'alice'], ['password_spray', null]])
 
-  const [device, risky, spray] = bodies
+  const [device, spray] = bodies
   // The alert contract: these fields, in this shape; risk when the policy computed one.
   assert.deepEqual(Object.keys(device).filter((k) => k !== 'risk'), ['id', 'type', 'severity', 'login', 'remote', 't', 'evidence', 'suppressed'])
   assert.deepEqual(
@@ -70,8 +72,6 @@ test('policy findings reach a signed webhook and the user by mail; GET /command/
     { id: 1, severity: 'low', remote: '192.0.2.10', t: T + 5 * HOUR, suppressed: 0 })
   assert.equal((device.evidence as { device: string }).device, 'imap:Thunderbird/Linux')
   if ('risk' in device) assert.ok(typeof device.risk === 'number' && device.risk >= 0 && device.risk <= 1, `risk ${String(device.risk)}`)
-  assert.equal(risky.t, device.t)
-  assert.ok(typeof risky.risk === 'number' && risky.risk > 0 && risky.risk <= 1, `risk ${String(risky.risk)}`)
   assert.deepEqual({ remote: spray.remote, login: spray.login, t: spray.t }, { remote: '198.51.100.7', login: null, t: SPRAY_T + 14 * 120 })
   const evidence = spray.evidence as Record<string, unknown>
   assert.deepEqual([evidence.failing_logins, evidence.failures, evidence.max_failures_per_login], [5, 15, 3])
@@ -82,12 +82,12 @@ test('policy findings reach a signed webhook and the user by mail; GET /command/
   assert.match(smtp.mails[0].raw, /Subject: Security alert for alice: new_device/)
 
   const listed = await alerts(d)
-  assert.deepEqual(listed.map((a) => [a.id, a.type]), [[1, 'new_device'], [2, 'risky_login'], [3, 'password_spray']])
+  assert.deepEqual(listed.map((a) => [a.id, a.type]), [[1, 'new_device'], [2, 'password_spray']])
   assert.deepEqual(listed, bodies, 'the list holds what the webhook received')
   const metrics = await scrape(d)
   assert.equal(sample(metrics, 'trackalert_alerts_suppressed_total', { type: 'new_device' }), 1)
   assert.equal(sample(metrics, 'trackalert_alert_deliveries_dropped_total', { type: 'new_device' }) ?? 0, 0)
   // Nothing more went out: the suppressed repeat reached no route.
-  assert.equal(rx.requests.length, 3)
+  assert.equal(rx.requests.length, 2)
   assert.equal(smtp.mails.length, 1)
 })

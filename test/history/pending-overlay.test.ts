@@ -30,7 +30,16 @@ function records (seed: number, n: number): HistoryRecord[] {
 function readAll (reader: HistoryReader): unknown {
   const since = T0 + 600
   const until = T0 + 3000
-  return LOGINS.map((login) => ({
+  // Population counts: successes and failures include the queue (distinct logins are as committed).
+  const counts = (g: { successes: number, failures: number }): [number, number] => [g.successes, g.failures]
+  const population = {
+    totals: counts(reader.globalTotals() as { successes: number, failures: number }),
+    values: (['DE', 'FR'] as const).map((v) => counts(reader.globalFeature('country', v) as { successes: number, failures: number })),
+    devices: counts(reader.globalFeature('device', 'Firefox/Linux') as { successes: number, failures: number }),
+    network: counts(reader.globalFeature('prefix', '192.0.2.0/24') as { successes: number, failures: number }),
+    distinct: (['country', 'device', 'prefix'] as const).map((k) => reader.globalDistinct(k))
+  }
+  return [population, ...LOGINS.map((login) => ({
     totals: reader.totals(login),
     profile: reader.profile(login),
     lastSuccess: reader.lastSuccess(login),
@@ -41,7 +50,7 @@ function readAll (reader: HistoryReader): unknown {
     atNet: reader.loginAtSource('prefix', '192.0.2.0/24', login, since, until),
     sources: REMOTES.map((remote) => reader.sourceWindow('ip', remote, since, until)),
     net: reader.sourceWindow('prefix', '192.0.2.0/24', since, until)
-  }))
+  }))]
 }
 
 test('reads merged with the queue answer exactly what they answer once the queue is committed', (t) => {
