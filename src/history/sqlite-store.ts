@@ -14,6 +14,23 @@ import {
 /** SQLite keeps times as epoch milliseconds. */
 const fromRow = rowMapping(fromMs)
 
+/**
+ * A source's window counts at most this many of its network's most recent reports in it. Counting
+ * a window reads its reports, and a busy shared network (a carrier gateway, an office NAT) has
+ * thousands an hour: every report from it would read them all, again and again. Past the cap the
+ * window is its latest reports, which is where a spray or stuffing run that is still going shows.
+ */
+export const SOURCE_WINDOW_CAP = 1000
+
+/** One source's window, through the network index: newest first, at most SOURCE_WINDOW_CAP reports of the network. */
+const SOURCE_WINDOW_SQL = (scope: SourceScope): string => `
+  SELECT key, sum(n) AS attempts, sum(s) AS successes, count(*) AS distinct_logins, max(n) AS max_per_login,
+    sum(n > s) AS failing_logins, sum(s > 0) AS succeeding_logins, max(n - s) AS max_failures_per_login, min(f) AS first_seen, max(l) AS last_seen
+  FROM (SELECT ${scope === 'ip' ? 'remote' : 'prefix'} AS key, login, count(*) AS n, sum(success) AS s, min(t) AS f, max(t) AS l
+        FROM (SELECT prefix, remote, login, success, t FROM reports WHERE prefix = ? AND t >= ? AND t < ? ORDER BY t DESC LIMIT ${SOURCE_WINDOW_CAP})
+        ${scope === 'ip' ? 'WHERE remote = ?' : ''} GROUP BY key, login)
+  GROUP BY key`
+
 /** Per source (column) in a window: totals plus the busiest login's share, from the covering index only. */
 const SOURCE_SQL = (column: 'remote' | 'prefix', where: string, tail: string): string => `
   SELECT key, sum(n) AS attempts, sum(s) AS successes, count(*) AS distinct_logins, max(n) AS max_per_login,
@@ -73,7 +90,7 @@ export class SqliteStore implements HistoryStore {
     const loginAtSource = {} as Record<SourceScope, Statement>
     const top = {} as Record<SourceScope, Record<SourceOrder, Statement>>
     for (const [scope, column, match] of scopes) {
-      source[scope] = db.prepare(SOURCE_SQL(column, `WHERE ${match} AND t >= ? AND t < ?`, ''))
+      source[scope] = db.prepare(SOURCE_WINDOW_SQL(scope))
       // Through the login's index: one login's reports in a window are few, while a busy network
       // (a carrier gateway, an office) has thousands in it.
       loginAtSource[scope] = db.prepare(`SELECT coalesce(sum(success), 0) AS successes, count(*) - coalesce(sum(success), 0) AS failures
@@ -128,8 +145,10 @@ export class SqliteStore implements HistoryStore {
 
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): SourceWindow {
     const keys = sourceKeys(scope, key)
-    const row = keys === null ? undefined : this.#source[scope].get(...keys, toMs(since), toMs(until)) as SourceRow | undefined
-    return fromRow.sourceWindow(key, row)
+    if (keys === null) return fromRow.sourceWindow(key, undefined)
+    const [network, address] = keys
+    const params = scope === 'ip' ? [network, toMs(since), toMs(until), address] : [network, toMs(since), toMs(until)]
+    return fromRow.sourceWindow(key, this.#source[scope].get(...params) as SourceRow | undefined)
   }
 
   loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): LoginAtSource {

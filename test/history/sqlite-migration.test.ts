@@ -4,7 +4,7 @@ import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SqliteStore } from '../../src/history/sqlite-store.ts'
+import { SOURCE_WINDOW_CAP, SqliteStore } from '../../src/history/sqlite-store.ts'
 
 /** The parts of a version 1 file that version 2 changes (tables as version 1 had them). */
 const VERSION_1 = `
@@ -67,4 +67,29 @@ test('a history file of a later version is refused, naming the file and both ver
   db.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID; INSERT INTO meta VALUES ('schema_version', '3');")
   db.close()
   assert.throws(() => new SqliteStore(file), (err: Error) => err.message.includes(file) && /schema version 3, this trackalert reads version 2/.test(err.message))
+})
+
+test('a busy network\'s window counts its latest SOURCE_WINDOW_CAP reports, the newest included', (t) => {
+  const file = tempFile(t)
+  const store = new SqliteStore(file)
+  t.after(() => store.close())
+  const T = 1_750_000_000
+  const base = {
+    failType: null, protocol: 'http', prefix: '203.0.113.0/24', country: null, city: null, lat: null, lon: null, accuracyKm: null, device: null, risk: null
+  }
+  // A carrier gateway: many users succeed through it, then an attacker fails on 5 accounts.
+  const busy = Array.from({ length: SOURCE_WINDOW_CAP + 200 }, (_, i) => ({ ...base, t: T + i, login: `user${i}`, success: true, remote: `203.0.113.${1 + (i % 200)}` }))
+  const attack = Array.from({ length: 5 }, (_, i) => ({ ...base, t: T + 2000 + i, login: `victim${i}`, success: false, remote: '203.0.113.250' }))
+  store.writeBatch([...busy, ...attack])
+  const net = store.sourceWindow('prefix', '203.0.113.0/24', T, T + 3600)
+  assert.equal(net.attempts, SOURCE_WINDOW_CAP)
+  assert.equal(net.failures, 5, 'the newest reports are in the window')
+  assert.equal(net.failingLogins, 5)
+  assert.equal(net.lastSeen, T + 2004)
+  const ip = store.sourceWindow('ip', '203.0.113.250', T, T + 3600)
+  assert.deepEqual([ip.attempts, ip.failures, ip.distinctLogins], [5, 5, 5])
+  // Under the cap a network is counted whole.
+  store.writeBatch(Array.from({ length: 30 }, (_, i) => ({ ...base, prefix: '198.51.100.0/24', t: T + i, login: `q${i}`, success: i % 3 === 0, remote: '198.51.100.9' })))
+  const quiet = store.sourceWindow('prefix', '198.51.100.0/24', T, T + 3600)
+  assert.deepEqual([quiet.attempts, quiet.successes, quiet.distinctLogins], [30, 10, 30])
 })
