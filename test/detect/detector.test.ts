@@ -20,13 +20,18 @@ function tuple (login: string, t: number, success: boolean, remote = '192.0.2.7'
   } as unknown as LoginTuple
 }
 
-test('a report whose findings cannot be submitted is answered, and detection goes on for the next reports', async (t) => {
+/** A fresh SQLite history (no geo database) and a policy engine with nothing enabled yet. */
+async function historyAndEngine (t: { after: (fn: () => Promise<void>) => void }): Promise<{ history: HistoryService, engine: PolicyEngine }> {
   const dir = await mkdtemp(join(tmpdir(), 'ta-detector-'))
   const options = parseHistoryOptions({ backend: 'sqlite', path: 'history.db', geoip: false })
   const history = await HistoryService.open(options, { configFile: join(dir, 'trackalert.conf'), registry: new Registry(), clock: () => T0, prunes: false })
   history.configure(options, () => undefined)
   t.after(() => history.close())
-  const engine = new PolicyEngine()
+  return { history, engine: new PolicyEngine() }
+}
+
+test('a report whose findings cannot be submitted is answered, and detection goes on for the next reports', async (t) => {
+  const { history, engine } = await historyAndEngine(t)
   engine.enablePolicies(['compromise_after_failures'])
   const submitted: string[] = []
   // As a worker's topology does once its channel to the primary is gone.
@@ -50,12 +55,7 @@ test('a report whose findings cannot be submitted is answered, and detection goe
 })
 
 test('the risk inputs carry each value\'s failed logins from history: a first login from a network that failed often scores higher', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'ta-detector-'))
-  const options = parseHistoryOptions({ backend: 'sqlite', path: 'history.db', geoip: false })
-  const history = await HistoryService.open(options, { configFile: join(dir, 'trackalert.conf'), registry: new Registry(), clock: () => T0, prunes: false })
-  history.configure(options, () => undefined)
-  t.after(() => history.close())
-  const engine = new PolicyEngine()
+  const { history, engine } = await historyAndEngine(t)
   engine.enablePolicies(['risky_login'])
   const detector = new Detector({ engine, history, attackers: new AttackerSources(), submit: () => undefined })
   // Established users succeed from their own networks; a source fails on 20 accounts (a few a minute).
@@ -68,12 +68,7 @@ test('the risk inputs carry each value\'s failed logins from history: a first lo
 })
 
 test('the distinct-values count follows a growing store within its minute: a newcomer on a known network is not scored as if every value were rare', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'ta-detector-'))
-  const options = parseHistoryOptions({ backend: 'sqlite', path: 'history.db', geoip: false })
-  const history = await HistoryService.open(options, { configFile: join(dir, 'trackalert.conf'), registry: new Registry(), clock: () => T0, prunes: false })
-  history.configure(options, () => undefined)
-  t.after(() => history.close())
-  const engine = new PolicyEngine()
+  const { history, engine } = await historyAndEngine(t)
   engine.enablePolicies(['risky_login'])
   // The wall clock stands still, as in a replay far faster than event time: the minute never passes.
   const detector = new Detector({ engine, history, attackers: new AttackerSources(), submit: () => undefined, now: () => 0 })
