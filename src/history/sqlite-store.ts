@@ -126,7 +126,15 @@ export class SqliteStore implements HistoryStore {
 
   profile (login: string): LoginProfile {
     const list = (kind: FeatureKind): FeatureStat[] => (this.#features.all(login, KIND_CODE[kind]) as FeatureRow[]).map(fromRow.featureStat)
-    return { totals: this.totals(login), countries: list('country'), devices: list('device'), prefixes: list('prefix'), lastSuccess: this.lastSuccess(login) }
+    // The totals and the last success are one row: read it once.
+    const row = this.#login.get(login) as LoginRow | undefined
+    return {
+      totals: row === undefined ? null : fromRow.totals(row),
+      countries: list('country'),
+      devices: list('device'),
+      prefixes: list('prefix'),
+      lastSuccess: row === undefined ? null : fromRow.lastSuccess(row)
+    }
   }
 
   lastSuccess (login: string): LastSuccess | null {
