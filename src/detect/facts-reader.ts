@@ -19,19 +19,23 @@ function place (lat: number | null, lon: number | null, accuracyKm: number | nul
   return lat === null || lon === null ? null : { lat, lon, accuracy_km: accuracyKm }
 }
 
-async function sourceWindow (reader: HistoryReader, report: ReportFacts, scope: SourceScope, key: string, windowS: number): Promise<SourceWindow> {
-  const since = report.t - windowS + MS
+/** The source's windows, read together (one scan of the network's reports for all of them). */
+async function sourceWindows (reader: HistoryReader, report: ReportFacts, scope: SourceScope, key: string, windowsS: readonly number[]): Promise<SourceWindow[]> {
   const until = report.t + MS
-  const [w, own] = await Promise.all([reader.sourceWindow(scope, key, since, until), reader.loginAtSource(scope, key, report.login, since, until)])
+  const sinces = windowsS.map((w) => report.t - w + MS)
+  const [windows, own] = await Promise.all([
+    reader.sourceWindows(scope, key, sinces, until),
+    Promise.all(sinces.map((since) => reader.loginAtSource(scope, key, report.login, since, until)))
+  ])
   const fail = report.success ? 0 : 1
-  return {
-    window_s: windowS,
+  return windows.map((w, i) => ({
+    window_s: windowsS[i],
     failures: w.failures + fail,
     successes: w.successes + 1 - fail,
-    failing_logins: w.failingLogins + (fail === 1 && own.failures === 0 ? 1 : 0),
-    succeeding_logins: w.succeedingLogins + (fail === 0 && own.successes === 0 ? 1 : 0),
-    max_failures_per_login: Math.max(w.maxFailuresPerLogin, own.failures + fail)
-  }
+    failing_logins: w.failingLogins + (fail === 1 && own[i].failures === 0 ? 1 : 0),
+    succeeding_logins: w.succeedingLogins + (fail === 0 && own[i].successes === 0 ? 1 : 0),
+    max_failures_per_login: Math.max(w.maxFailuresPerLogin, own[i].failures + fail)
+  }))
 }
 
 async function loginWindow (reader: HistoryReader, report: ReportFacts, windowS: number): Promise<LoginWindow> {
@@ -89,8 +93,8 @@ export async function readFacts (
   const stored = await reader.profile(report.login)
   const ls = stored.lastSuccess
   const [ip, prefix, login, risk] = await Promise.all([
-    Promise.all(needs.ip_windows_s.map((w) => sourceWindow(reader, report, 'ip', report.remote, w))),
-    report.prefix === null ? [] : Promise.all(needs.prefix_windows_s.map((w) => sourceWindow(reader, report, 'prefix', report.prefix as string, w))),
+    sourceWindows(reader, report, 'ip', report.remote, needs.ip_windows_s),
+    report.prefix === null ? [] : sourceWindows(reader, report, 'prefix', report.prefix, needs.prefix_windows_s),
     Promise.all(needs.login_windows_s.map((w) => loginWindow(reader, report, w))),
     needs.risk && report.success ? riskFacts(reader, report, stored, distinct) : null
   ])

@@ -93,6 +93,21 @@ export class HistoryReader {
     return this.#after((r) => match(r) && inWindow(r), () => this.#store.sourceWindow(scope, key, since, until))
   }
 
+  /** Windows of one source ending at `until` (`sinces` any order), each with this process's queued reports merged in. */
+  sourceWindows (scope: SourceScope, key: string, sinces: readonly number[], until: number): Awaitable<SourceWindow[]> {
+    if (this.#merges && this.#store.sourceWindows !== undefined) {
+      const stored = this.#store.sourceWindows(scope, key, sinces, until) as SourceWindow[]
+      const queued = this.#writer.queued.of(scope === 'ip' ? 'remote' : 'prefix', key)
+      return stored.map((w, i) => {
+        const since = sinces[i]
+        const inWindow = queued.filter((r) => r.t >= since && r.t < until)
+        return overlaySourceWindow(w, inWindow, (login) => this.#store.loginAtSource(scope, key, login, since, until) as LoginAtSource)
+      })
+    }
+    const each = sinces.map((since) => this.sourceWindow(scope, key, since, until))
+    return each.some((w) => w instanceof Promise) ? Promise.all(each) : each as SourceWindow[]
+  }
+
   loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Awaitable<LoginAtSource> {
     const match = scope === 'ip' ? (r: HistoryRecord) => r.remote === key : (r: HistoryRecord) => r.prefix === key
     const inWindow = (r: HistoryRecord): boolean => match(r) && r.t >= since && r.t < until

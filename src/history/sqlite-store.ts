@@ -2,6 +2,7 @@ import { type Statement } from 'better-sqlite3'
 import { parseIP } from '../net/index.ts'
 import { networkPrefix } from './facts.ts'
 import { type Db, fromMs, KIND_CODE, openSqlite, type OpenOptions, TOTALS_KIND, toMs } from './sqlite-schema.ts'
+import { SqliteSourceWindows } from './sqlite-source-windows.ts'
 import { SqliteWrites } from './sqlite-writes.ts'
 import { type FeatureRow, type LoginRow, type ReportRow, rowMapping, type SourceRow } from './rows.ts'
 import {
@@ -13,23 +14,6 @@ import {
 
 /** SQLite keeps times as epoch milliseconds. */
 const fromRow = rowMapping(fromMs)
-
-/**
- * A source's window counts at most this many of its network's most recent reports in it. Counting
- * a window reads its reports, and a busy shared network (a carrier gateway, an office NAT) has
- * thousands an hour: every report from it would read them all, again and again. Past the cap the
- * window is its latest reports, which is where a spray or stuffing run that is still going shows.
- */
-export const SOURCE_WINDOW_CAP = 1000
-
-/** One source's window, through the network index: newest first, at most SOURCE_WINDOW_CAP reports of the network. */
-const SOURCE_WINDOW_SQL = (scope: SourceScope): string => `
-  SELECT key, sum(n) AS attempts, sum(s) AS successes, count(*) AS distinct_logins, max(n) AS max_per_login,
-    sum(n > s) AS failing_logins, sum(s > 0) AS succeeding_logins, max(n - s) AS max_failures_per_login, min(f) AS first_seen, max(l) AS last_seen
-  FROM (SELECT ${scope === 'ip' ? 'remote' : 'prefix'} AS key, login, count(*) AS n, sum(success) AS s, min(t) AS f, max(t) AS l
-        FROM (SELECT prefix, remote, login, success, t FROM reports WHERE prefix = ? AND t >= ? AND t < ? ORDER BY t DESC LIMIT ${SOURCE_WINDOW_CAP})
-        ${scope === 'ip' ? 'WHERE remote = ?' : ''} GROUP BY key, login)
-  GROUP BY key`
 
 /** Per source (column) in a window: totals plus the busiest login's share, from the covering index only. */
 const SOURCE_SQL = (column: 'remote' | 'prefix', where: string, tail: string): string => `
@@ -52,6 +36,8 @@ function sourceKeys (scope: SourceScope, key: string): string[] | null {
   return network === null ? null : [network, key]
 }
 
+export { SOURCE_WINDOW_CAP } from './sqlite-source-windows.ts'
+
 /** The embedded backend: one SQLite file in WAL mode, reads answered synchronously. */
 export class SqliteStore implements HistoryStore {
   readonly backend = 'sqlite' as const
@@ -63,7 +49,7 @@ export class SqliteStore implements HistoryStore {
   readonly #login: Statement
   readonly #recent: Statement
   readonly #loginWindow: Statement
-  readonly #source: Record<SourceScope, Statement>
+  readonly #sourceWindows: SqliteSourceWindows
   readonly #loginAtSource: Record<SourceScope, Statement>
   readonly #top: Record<SourceScope, Record<SourceOrder, Statement>>
   readonly #global: Statement
@@ -86,11 +72,9 @@ export class SqliteStore implements HistoryStore {
     // An address is asked about through its network's index (prefix = its network AND remote = it).
     const scopes: Array<[SourceScope, 'remote' | 'prefix', string]> = [['ip', 'remote', 'prefix = ? AND remote = ?'], ['prefix', 'prefix', 'prefix = ?']]
     const orderColumn: Record<SourceOrder, string> = { failures: 'attempts - successes', attempts: 'attempts', distinct_logins: 'distinct_logins' }
-    const source = {} as Record<SourceScope, Statement>
     const loginAtSource = {} as Record<SourceScope, Statement>
     const top = {} as Record<SourceScope, Record<SourceOrder, Statement>>
     for (const [scope, column, match] of scopes) {
-      source[scope] = db.prepare(SOURCE_WINDOW_SQL(scope))
       // Through the login's index: one login's reports in a window are few, while a busy network
       // (a carrier gateway, an office) has thousands in it.
       loginAtSource[scope] = db.prepare(`SELECT coalesce(sum(success), 0) AS successes, count(*) - coalesce(sum(success), 0) AS failures
@@ -100,7 +84,7 @@ export class SqliteStore implements HistoryStore {
         top[scope][order] = db.prepare(SOURCE_SQL(column, 'WHERE t >= ? AND t < ?', `ORDER BY ${orderColumn[order]} DESC, key LIMIT ?`))
       }
     }
-    this.#source = source
+    this.#sourceWindows = new SqliteSourceWindows(db)
     this.#loginAtSource = loginAtSource
     this.#top = top
     this.#global = db.prepare('SELECT logins, successes, failures FROM global_features WHERE kind = ? AND value = ?')
@@ -152,11 +136,14 @@ export class SqliteStore implements HistoryStore {
   }
 
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): SourceWindow {
-    const keys = sourceKeys(scope, key)
-    if (keys === null) return fromRow.sourceWindow(key, undefined)
-    const [network, address] = keys
-    const params = scope === 'ip' ? [network, toMs(since), toMs(until), address] : [network, toMs(since), toMs(until)]
-    return fromRow.sourceWindow(key, this.#source[scope].get(...params) as SourceRow | undefined)
+    return this.sourceWindows(scope, key, [since], until)[0]
+  }
+
+  /** Several windows of one source ending at `until`, in one read (sqlite-source-windows.ts). */
+  sourceWindows (scope: SourceScope, key: string, sinces: readonly number[], until: number): SourceWindow[] {
+    const network = scope === 'ip' ? addressNetwork(key) : key
+    if (network === null) return sinces.map(() => fromRow.sourceWindow(key, undefined))
+    return this.#sourceWindows.read(scope, network, key, sinces, until).map((row) => fromRow.sourceWindow(key, row))
   }
 
   loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): LoginAtSource {

@@ -162,6 +162,8 @@ export interface HistoryStore {
   recentReports (login: string, limit: number): Awaitable<StoredReport[]>
   loginWindow (login: string, since: number, until: number): Awaitable<LoginWindow>
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): Awaitable<SourceWindow>
+  /** Several windows of one source ending at `until`, in one read, when the backend can (else the reader asks per window). */
+  sourceWindows? (scope: SourceScope, key: string, sinces: readonly number[], until: number): Awaitable<SourceWindow[]>
   /** One login's successes and failures from one source (an IP or a prefix) in the window. */
   loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Awaitable<LoginAtSource>
   /** The busiest sources in the window, best first by `order`. */

@@ -49,7 +49,8 @@ function readAll (reader: HistoryReader): unknown {
     at: REMOTES.map((remote) => reader.loginAtSource('ip', remote, login, since, until)),
     atNet: reader.loginAtSource('prefix', '192.0.2.0/24', login, since, until),
     sources: REMOTES.map((remote) => reader.sourceWindow('ip', remote, since, until)),
-    net: reader.sourceWindow('prefix', '192.0.2.0/24', since, until)
+    net: reader.sourceWindow('prefix', '192.0.2.0/24', since, until),
+    nets: reader.sourceWindows('prefix', '192.0.2.0/24', [since, T0 + 2000], until)
   }))]
 }
 
@@ -64,6 +65,11 @@ test('reads merged with the queue answer exactly what they answer once the queue
     store.writeBatch(all.slice(0, 30))
     for (const r of all.slice(30)) writer.enqueue(r)
     assert.equal(writer.depth, 30)
+    // Several windows in one read answer what each window alone answers, queue merged in.
+    for (const [scope, key] of [['prefix', '192.0.2.0/24'], ['ip', '192.0.2.1'], ['ip', '198.51.100.9']] as const) {
+      const sinces = [T0 + 1800, T0, T0 + 3000]
+      assert.deepEqual(reader.sourceWindows(scope, key, sinces, T0 + 3500), sinces.map((since) => reader.sourceWindow(scope, key, since, T0 + 3500)), `${scope} ${key}`)
+    }
     const merged = readAll(reader)
     assert.equal(writer.depth, 30, 'no read committed the queue')
     writer.commitNow()
