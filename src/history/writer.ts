@@ -54,11 +54,12 @@ const isBusy = (err: unknown): boolean => String((err as { code?: unknown }).cod
 
 /**
  * The process's history writer: reports queue here off the request path and are group-committed
- * every `commitIntervalMs`, or less often under load (LOAD_FACTOR). It lives as long as the process (owned by the App, not by a
- * configuration generation), so a reload never loses queued reports. A crash loses at most what
- * is queued: the last commit interval's reports.
+ * every `commitIntervalMs`, or less often under load (LOAD_FACTOR). It lives as long as the
+ * process (owned by the App, not by a configuration generation), so a reload never loses queued
+ * reports. A crash loses at most what is queued: the last commit interval's reports.
  *
- * Reads that concern queued reports call commitNow() first (read-your-writes within a process).
+ * Read-your-writes within a process: SQLite reads merge `queued` into their answers; PostgreSQL
+ * reads that concern queued reports wait for commitNow().
  */
 export class HistoryWriter {
   readonly #store: HistoryStore
