@@ -7,7 +7,7 @@
  * in the committed window, the caller passes a point read that tells.
  */
 import {
-  type FeatureKind, type FeatureStat, type GlobalFeature, type HistoryRecord, type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals,
+  featureValue, type FeatureKind, type FeatureStat, type GlobalFeature, type HistoryRecord, type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals,
   type LoginWindow, type SourceWindow, type StoredReport
 } from './types.ts'
 
@@ -42,14 +42,12 @@ export function overlayLastSuccess (stored: LastSuccess | null, pending: readonl
   return best
 }
 
-const valueOf = (r: HistoryRecord, kind: FeatureKind): string | null => (kind === 'device' ? r.device : kind === 'country' ? r.country : r.prefix)
-
 /** A profile list keeps its order: most recently seen first. */
 function overlayList (stored: readonly FeatureStat[], kind: FeatureKind, pending: readonly HistoryRecord[]): readonly FeatureStat[] {
   const merged = new Map<string, FeatureStat>(stored.map((f) => [f.value, f]))
   let changed = false
   for (const r of pending) {
-    const value = valueOf(r, kind)
+    const value = featureValue(r, kind)
     if (value === null) continue
     merged.set(value, overlayFeature(merged.get(value) ?? null, value, [r]) as FeatureStat)
     changed = true

@@ -1,4 +1,4 @@
-import { type FeatureKind, type GlobalFeature, type GlobalTotals, type HistoryRecord } from './types.ts'
+import { FEATURE_KINDS, featureValue, type FeatureKind, type GlobalFeature, type GlobalTotals, type HistoryRecord } from './types.ts'
 
 /** What queued reports are found by: a read about a login, an address or a network. */
 export type PendingIndex = 'login' | 'remote' | 'prefix'
@@ -64,8 +64,8 @@ export class QueuedIndex {
   #count (r: HistoryRecord, by: 1 | -1): void {
     const field = r.success ? 'successes' : 'failures'
     this.#totals[field] += by
-    for (const kind of ['device', 'country', 'prefix'] as const) {
-      const value = kind === 'device' ? r.device : kind === 'country' ? r.country : r.prefix
+    for (const kind of FEATURE_KINDS) {
+      const value = featureValue(r, kind)
       if (value === null) continue
       const map = this.#values[kind]
       const c = map.get(value) ?? { successes: 0, failures: 0 }

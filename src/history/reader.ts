@@ -1,6 +1,5 @@
-import { featureValue } from './batch.ts'
 import {
-  type ActivityBucket, type ActivityScope, type Awaitable, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals,
+  type ActivityBucket, type ActivityScope, type Awaitable, featureValue, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals,
   type HistoryRecord, type HistoryStore, type LastSuccess, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow,
   type SourceOrder, type SourceScope, type SourceWindow,
   type StoredReport
@@ -8,7 +7,7 @@ import {
 import {
   overlayFeature, overlayGlobal, overlayLastSuccess, overlayLoginAtSource, overlayLoginWindow, overlayProfile, overlayRecent, overlaySourceWindow, overlayTotals
 } from './pending-overlay.ts'
-import { type PendingIndex } from './queued-index.ts'
+import { type PendingIndex, type QueuedIndex } from './queued-index.ts'
 import { type HistoryWriter } from './writer.ts'
 
 const ANY = (): boolean => true
@@ -25,12 +24,13 @@ const ANY = (): boolean => true
 export class HistoryReader {
   readonly #store: HistoryStore
   readonly #writer: HistoryWriter
-  readonly #merges: boolean
+  /** This process's queue, when reads merge it in (SQLite); null: reads wait for its commit. */
+  readonly #queue: QueuedIndex | null
 
   constructor (store: HistoryStore, writer: HistoryWriter) {
     this.#store = store
     this.#writer = writer
-    this.#merges = store.backend === 'sqlite'
+    this.#queue = writer.queued
   }
 
   get backend (): HistoryStore['backend'] { return this.#store.backend }
@@ -43,39 +43,39 @@ export class HistoryReader {
 
   /** The login's queued reports matching `also`, for a merging read. */
   #queued (index: PendingIndex, key: string, also: (r: HistoryRecord) => boolean = ANY): readonly HistoryRecord[] {
-    const all = this.#writer.queued.of(index, key)
+    const all = this.#queue?.of(index, key) ?? []
     return all.length === 0 || also === ANY ? all : all.filter(also)
   }
 
   feature (login: string, kind: FeatureKind, value: string): Awaitable<FeatureStat | null> {
     const match = (r: HistoryRecord): boolean => featureValue(r, kind) === value
-    if (this.#merges) return overlayFeature(this.#store.feature(login, kind, value) as FeatureStat | null, value, this.#queued('login', login, match))
+    if (this.#queue !== null) return overlayFeature(this.#store.feature(login, kind, value) as FeatureStat | null, value, this.#queued('login', login, match))
     return this.#after((r) => r.login === login && match(r), () => this.#store.feature(login, kind, value))
   }
 
   totals (login: string): Awaitable<LoginTotals | null> {
-    if (this.#merges) return overlayTotals(this.#store.totals(login) as LoginTotals | null, this.#queued('login', login))
+    if (this.#queue !== null) return overlayTotals(this.#store.totals(login) as LoginTotals | null, this.#queued('login', login))
     return this.#after((r) => r.login === login, () => this.#store.totals(login))
   }
 
   profile (login: string): Awaitable<LoginProfile> {
-    if (this.#merges) return overlayProfile(this.#store.profile(login) as LoginProfile, this.#queued('login', login))
+    if (this.#queue !== null) return overlayProfile(this.#store.profile(login) as LoginProfile, this.#queued('login', login))
     return this.#after((r) => r.login === login, () => this.#store.profile(login))
   }
 
   lastSuccess (login: string): Awaitable<LastSuccess | null> {
-    if (this.#merges) return overlayLastSuccess(this.#store.lastSuccess(login) as LastSuccess | null, this.#queued('login', login))
+    if (this.#queue !== null) return overlayLastSuccess(this.#store.lastSuccess(login) as LastSuccess | null, this.#queued('login', login))
     return this.#after((r) => r.login === login && r.success, () => this.#store.lastSuccess(login))
   }
 
   recentReports (login: string, limit: number): Awaitable<StoredReport[]> {
-    if (this.#merges) return overlayRecent(this.#store.recentReports(login, limit) as StoredReport[], this.#queued('login', login), limit)
+    if (this.#queue !== null) return overlayRecent(this.#store.recentReports(login, limit) as StoredReport[], this.#queued('login', login), limit)
     return this.#after((r) => r.login === login, () => this.#store.recentReports(login, limit))
   }
 
   loginWindow (login: string, since: number, until: number): Awaitable<LoginWindow> {
     const inWindow = (r: HistoryRecord): boolean => r.t >= since && r.t < until
-    if (this.#merges) {
+    if (this.#queue !== null) {
       const stored = this.#store.loginWindow(login, since, until) as LoginWindow
       return overlayLoginWindow(stored, this.#queued('login', login, inWindow), (remote) => this.#store.loginAtSource('ip', remote, login, since, until) as LoginAtSource)
     }
@@ -83,35 +83,31 @@ export class HistoryReader {
   }
 
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): Awaitable<SourceWindow> {
-    const inWindow = (r: HistoryRecord): boolean => r.t >= since && r.t < until
-    if (this.#merges) {
-      const stored = this.#store.sourceWindow(scope, key, since, until) as SourceWindow
-      const queued = this.#queued(scope === 'ip' ? 'remote' : 'prefix', key, inWindow)
-      return overlaySourceWindow(stored, queued, (login) => this.#store.loginAtSource(scope, key, login, since, until) as LoginAtSource)
-    }
+    if (this.#queue !== null) return (this.sourceWindows(scope, key, [since], until) as SourceWindow[])[0]
     const match = scope === 'ip' ? (r: HistoryRecord) => r.remote === key : (r: HistoryRecord) => r.prefix === key
-    return this.#after((r) => match(r) && inWindow(r), () => this.#store.sourceWindow(scope, key, since, until))
+    return this.#after((r) => match(r) && r.t >= since && r.t < until, () => this.#store.sourceWindow(scope, key, since, until))
   }
 
   /** Windows of one source ending at `until` (`sinces` any order), each with this process's queued reports merged in. */
   sourceWindows (scope: SourceScope, key: string, sinces: readonly number[], until: number): Awaitable<SourceWindow[]> {
-    if (this.#merges && this.#store.sourceWindows !== undefined) {
+    if (this.#queue !== null) {
       const stored = this.#store.sourceWindows(scope, key, sinces, until) as SourceWindow[]
-      const queued = this.#writer.queued.of(scope === 'ip' ? 'remote' : 'prefix', key)
+      const queued = this.#queue.of(scope === 'ip' ? 'remote' : 'prefix', key)
       return stored.map((w, i) => {
         const since = sinces[i]
         const inWindow = queued.filter((r) => r.t >= since && r.t < until)
         return overlaySourceWindow(w, inWindow, (login) => this.#store.loginAtSource(scope, key, login, since, until) as LoginAtSource)
       })
     }
-    const each = sinces.map((since) => this.sourceWindow(scope, key, since, until))
-    return each.some((w) => w instanceof Promise) ? Promise.all(each) : each as SourceWindow[]
+    const match = scope === 'ip' ? (r: HistoryRecord) => r.remote === key : (r: HistoryRecord) => r.prefix === key
+    const oldest = Math.min(...sinces)
+    return this.#after((r) => match(r) && r.t >= oldest && r.t < until, () => this.#store.sourceWindows(scope, key, sinces, until))
   }
 
   loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Awaitable<LoginAtSource> {
     const match = scope === 'ip' ? (r: HistoryRecord) => r.remote === key : (r: HistoryRecord) => r.prefix === key
     const inWindow = (r: HistoryRecord): boolean => match(r) && r.t >= since && r.t < until
-    if (this.#merges) return overlayLoginAtSource(this.#store.loginAtSource(scope, key, login, since, until) as LoginAtSource, this.#queued('login', login, inWindow))
+    if (this.#queue !== null) return overlayLoginAtSource(this.#store.loginAtSource(scope, key, login, since, until) as LoginAtSource, this.#queued('login', login, inWindow))
     return this.#after((r) => r.login === login && inWindow(r), () => this.#store.loginAtSource(scope, key, login, since, until))
   }
 
@@ -120,20 +116,20 @@ export class HistoryReader {
   }
 
   globalFeature (kind: FeatureKind, value: string): Awaitable<GlobalFeature> {
-    if (this.#merges) return overlayGlobal(this.#store.globalFeature(kind, value) as GlobalFeature, this.#writer.queued.value(kind, value))
+    if (this.#queue !== null) return overlayGlobal(this.#store.globalFeature(kind, value) as GlobalFeature, this.#queue.value(kind, value))
     return this.#after((r) => featureValue(r, kind) === value, () => this.#store.globalFeature(kind, value))
   }
 
   globalTotals (): Awaitable<GlobalTotals> {
-    if (this.#merges) return overlayGlobal(this.#store.globalTotals() as GlobalTotals, this.#writer.queued.totals)
+    if (this.#queue !== null) return overlayGlobal(this.#store.globalTotals() as GlobalTotals, this.#queue.totals)
     return this.#after(ANY, () => this.#store.globalTotals())
   }
 
   /** Distinct values of a kind over every login: the committed ones, and the queue's not committed yet (rarely asked: callers cache it). */
   globalDistinct (kind: FeatureKind): Awaitable<number> {
-    if (this.#merges) {
+    if (this.#queue !== null) {
       let n = this.#store.globalDistinct(kind) as number
-      for (const value of this.#writer.queued.values(kind)) if ((this.#store.globalFeature(kind, value) as GlobalFeature).logins === 0) n++
+      for (const value of this.#queue.values(kind)) if ((this.#store.globalFeature(kind, value) as GlobalFeature).logins === 0) n++
       return n
     }
     return this.#after((r) => featureValue(r, kind) !== null, () => this.#store.globalDistinct(kind))

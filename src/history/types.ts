@@ -41,6 +41,11 @@ export type StoredReport = Omit<HistoryRecord, 'login'>
 export type FeatureKind = 'device' | 'country' | 'prefix'
 export const FEATURE_KINDS: readonly FeatureKind[] = ['device', 'country', 'prefix']
 
+/** A report's value of one feature kind (null: unknown, e.g. no location). */
+export function featureValue (r: Pick<HistoryRecord, 'device' | 'country' | 'prefix'>, kind: FeatureKind): string | null {
+  return kind === 'device' ? r.device : kind === 'country' ? r.country : r.prefix
+}
+
 export interface FeatureStat {
   readonly value: string
   readonly firstSeen: number
@@ -162,8 +167,8 @@ export interface HistoryStore {
   recentReports (login: string, limit: number): Awaitable<StoredReport[]>
   loginWindow (login: string, since: number, until: number): Awaitable<LoginWindow>
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): Awaitable<SourceWindow>
-  /** Several windows of one source ending at `until`, in one read, when the backend can (else the reader asks per window). */
-  sourceWindows? (scope: SourceScope, key: string, sinces: readonly number[], until: number): Awaitable<SourceWindow[]>
+  /** Several windows of one source ending at `until` (one read where the backend can). */
+  sourceWindows (scope: SourceScope, key: string, sinces: readonly number[], until: number): Awaitable<SourceWindow[]>
   /** One login's successes and failures from one source (an IP or a prefix) in the window. */
   loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Awaitable<LoginAtSource>
   /** The busiest sources in the window, best first by `order`. */

@@ -74,14 +74,15 @@ export class HistoryWriter {
   #droppedInOutage = 0
   #closed = false
   #intervalMs: number
-  /** The queue as reads look it up (a synchronous store's reads merge it in). */
-  readonly queued = new QueuedIndex()
+  /** The queue as reads look it up: kept for a synchronous store (SQLite), whose reads merge it in. */
+  readonly queued: QueuedIndex | null
 
   constructor (store: HistoryStore, options: WriterOptions) {
     this.#store = store
     this.#options = options
     this.#now = options.now ?? Date.now
     this.#intervalMs = options.commitIntervalMs
+    this.queued = store.backend === 'sqlite' ? new QueuedIndex() : null
   }
 
   get depth (): number { return this.#queue.length }
@@ -103,7 +104,7 @@ export class HistoryWriter {
     }
     this.#queue.push(record)
     this.#enqueuedAt.push(this.#now())
-    this.queued.add([record], false)
+    this.queued?.add([record], false)
     this.#schedule()
     return true
   }
@@ -122,26 +123,34 @@ export class HistoryWriter {
    */
   #background (): void {
     if (this.#inflight !== null || this.#queue.length === 0) return
-    const [batch, times] = this.#take(BACKGROUND_PIECE)
+    const outcome = this.#writePiece(BACKGROUND_PIECE, false)
+    if (outcome instanceof Promise) void outcome.then(() => { if (this.#queue.length > 0) this.#schedule() })
+    else if (outcome === 'written' && this.#queue.length > 0) this.#schedule(0)
+  }
+
+  /**
+   * Takes up to `size` reports from the head of the queue and writes them in one transaction.
+   * A synchronous store says how it went: written, put back at the head (busy: another process
+   * holds the write lock; without `wait` that is reported at once and retried in BUSY_RETRY_MS),
+   * or dropped and counted. An asynchronous store's write is in flight: its promise.
+   */
+  #writePiece (size: number, wait: boolean): 'written' | 'requeued' | 'dropped' | Promise<void> {
+    const [batch, times] = this.#take(size)
     const started = this.#now()
     let result: Promise<void> | void
     try {
-      result = this.#store.writeBatch(batch, false)
+      result = this.#store.writeBatch(batch, wait)
     } catch (err) {
-      if (isBusy(err) && this.#requeue(batch, times)) this.#schedule(BUSY_RETRY_MS)
-      else this.#failed(batch, times, err)
-      return
+      if (!wait && isBusy(err) && this.#requeue(batch, times)) { this.#schedule(BUSY_RETRY_MS); return 'requeued' }
+      return this.#failed(batch, times, err) ? 'requeued' : 'dropped'
     }
     if (result instanceof Promise) {
       this.#inflight = result.then(() => this.#done(batch, times, started), (err: unknown) => { this.#failed(batch, times, err) })
-        .finally(() => { this.#inflight = null; if (this.#queue.length > 0) this.#schedule() })
-      return
+        .finally(() => { this.#inflight = null })
+      return this.#inflight
     }
     this.#done(batch, times, started)
-    if (this.#queue.length > 0 && this.#timer === null) {
-      this.#timer = setTimeout(() => { this.#timer = null; this.#background() }, 0)
-      this.#timer.unref()
-    }
+    return 'written'
   }
 
   /** Puts a batch back at the head of the queue; false when the queue has no room left for it. */
@@ -149,14 +158,14 @@ export class HistoryWriter {
     if (this.#closed || this.#queue.length + batch.length > this.#options.queueLimit) return false
     this.#queue.unshift(...batch)
     this.#enqueuedAt.unshift(...times)
-    this.queued.add(batch, true)
+    this.queued?.add(batch, true)
     return true
   }
 
   /** Takes up to `n` reports from the head of the queue. */
   #take (n: number): [HistoryRecord[], number[]] {
     const batch = this.#queue.splice(0, n)
-    this.queued.remove(batch)
+    this.queued?.remove(batch)
     return [batch, this.#enqueuedAt.splice(0, batch.length)]
   }
 
@@ -177,21 +186,9 @@ export class HistoryWriter {
     if (this.#inflight !== null) return this.#inflight.then(() => this.commitNow())
     if (this.#timer !== null) { clearTimeout(this.#timer); this.#timer = null }
     while (this.#queue.length > 0) {
-      const [batch, times] = this.#take(MAX_BATCH)
-      const started = this.#now()
-      let result: Promise<void> | void
-      try {
-        result = this.#store.writeBatch(batch)
-      } catch (err) {
-        if (this.#failed(batch, times, err)) break
-        continue
-      }
-      if (result instanceof Promise) {
-        this.#inflight = result.then(() => this.#done(batch, times, started), (err: unknown) => { this.#failed(batch, times, err) })
-          .finally(() => { this.#inflight = null })
-        return this.#inflight.then(() => this.commitNow())
-      }
-      this.#done(batch, times, started)
+      const outcome = this.#writePiece(MAX_BATCH, true)
+      if (outcome instanceof Promise) return outcome.then(() => this.commitNow())
+      if (outcome === 'requeued') break
     }
     return undefined
   }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { extname, join } from 'node:path'
+import { basename, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { TrackalertError } from '../errors.ts'
 
@@ -22,12 +22,29 @@ function uiFolder (): string {
   for (const rel of ['../../../ui/', '../../ui/']) {
     const dir = fileURLToPath(new URL(rel, import.meta.url))
     try {
-      if (readdirSync(dir).includes('overview.html')) return dir
+      if (readdirSync(dir).includes('layout.html')) return dir
     } catch {
       // try the next location
     }
   }
-  throw new TrackalertError('TA_ERR_WEB_UI', 'the web UI files (ui/overview.html) are missing from the package')
+  throw new TrackalertError('TA_ERR_WEB_UI', 'the web UI files (ui/layout.html) are missing from the package')
+}
+
+/**
+ * The pages: ui/layout.html (head, header, navigation: one copy) around each ui/pages/NAME.html,
+ * which holds the page's <main>. The page's title is its heading; its script is NAME.js.
+ */
+function buildPages (dir: string, assets: Map<string, UiAsset>): void {
+  const layout = readFileSync(join(dir, 'layout.html'), 'utf8')
+  for (const file of readdirSync(join(dir, 'pages'))) {
+    if (extname(file) !== '.html') continue
+    const name = basename(file, '.html')
+    const main = readFileSync(join(dir, 'pages', file), 'utf8').trimEnd()
+    const title = /<h2 id="page-title">([^<]*)<\/h2>/.exec(main)?.[1]
+    if (title === undefined) throw new TrackalertError('TA_ERR_WEB_UI', `the web UI page ui/pages/${file} has no <h2 id="page-title">`)
+    const page = layout.replace('%TITLE%', title).replace('%PAGE%', name).replace('%MAIN%', main)
+    assets.set(file, { type: TYPES['.html'], body: Buffer.from(page) })
+  }
 }
 
 /**
@@ -39,8 +56,9 @@ function loadAssets (): Map<string, UiAsset> {
   const assets = new Map<string, UiAsset>()
   for (const name of readdirSync(dir)) {
     const type = TYPES[extname(name)]
-    if (type !== undefined) assets.set(name, { type, body: readFileSync(join(dir, name)) })
+    if (type !== undefined && name !== 'layout.html') assets.set(name, { type, body: readFileSync(join(dir, name)) })
   }
+  buildPages(dir, assets)
   const require = createRequire(import.meta.url)
   const uplotDir = join(require.resolve('uplot'), '..')
   assets.set('vendor/uPlot.js', { type: TYPES['.js'], body: readFileSync(join(uplotDir, 'uPlot.iife.min.js')) })

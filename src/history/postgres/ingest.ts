@@ -1,14 +1,8 @@
 import type { PoolClient } from 'pg'
-import { type FeatureKind, type HistoryRecord } from '../types.ts'
+import { FEATURE_KINDS, featureValue, type FeatureKind, type HistoryRecord } from '../types.ts'
 
 interface FeatureDelta { login: string, kind: FeatureKind, value: string, first: number, last: number, successes: number, failures: number }
 interface LoginDelta { login: string, first: number, last: number, successes: number, failures: number, lastSuccess: HistoryRecord | null }
-
-function featureValue (r: HistoryRecord, kind: FeatureKind): string | null {
-  return kind === 'device' ? r.device : kind === 'country' ? r.country : r.prefix
-}
-
-const KINDS: readonly FeatureKind[] = ['device', 'country', 'prefix']
 
 /** Folds a batch into one row per profile key, so each key is written once per batch. */
 function aggregate (records: readonly HistoryRecord[]): { features: FeatureDelta[], logins: LoginDelta[] } {
@@ -16,7 +10,7 @@ function aggregate (records: readonly HistoryRecord[]): { features: FeatureDelta
   const logins = new Map<string, LoginDelta>()
   for (const r of records) {
     const s = r.success ? 1 : 0
-    for (const kind of KINDS) {
+    for (const kind of FEATURE_KINDS) {
       const value = featureValue(r, kind)
       if (value === null) continue
       const key = `${r.login}\0${kind}\0${value}`

@@ -102,6 +102,9 @@ export class PostgresStore implements HistoryStore {
   recentReports (login: string, limit: number): Promise<StoredReport[]> { return this.#reads.recentReports(login, limit) }
   loginWindow (login: string, since: number, until: number): Promise<LoginWindow> { return this.#reads.loginWindow(login, since, until) }
   sourceWindow (scope: SourceScope, key: string, since: number, until: number): Promise<SourceWindow> { return this.#reads.sourceWindow(scope, key, since, until) }
+  async sourceWindows (scope: SourceScope, key: string, sinces: readonly number[], until: number): Promise<SourceWindow[]> {
+    return await Promise.all(sinces.map((since) => this.#reads.sourceWindow(scope, key, since, until)))
+  }
   loginAtSource (scope: SourceScope, key: string, login: string, since: number, until: number): Promise<LoginAtSource> {
     return this.#reads.loginAtSource(scope, key, login, since, until)
   }
