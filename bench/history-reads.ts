@@ -19,20 +19,21 @@ const DEVICES = ['Chrome/Windows', 'Safari/Mac OS X', 'Mobile Safari/iOS', 'imap
 const COUNTRIES = ['DE', 'FR', 'US', 'GB', 'NL', 'IT', 'ES', 'PL']
 
 /** A small deterministic PRNG, so every run stores the same data. */
-function rng (seed: number): () => number {
+export function rng (seed: number): () => number {
   let s = seed >>> 0
   return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32 }
 }
 
-function makeRecord (i: number, rand: () => number): HistoryRecord {
-  const user = Math.floor(rand() * LOGINS)
+/** The i-th of `reports` reports spread over DAYS days, by one of `logins` users. */
+export function makeRecord (i: number, rand: () => number, reports = REPORTS, logins = LOGINS): HistoryRecord {
+  const user = Math.floor(rand() * logins)
   // Each user has a home network and device; one report in ten comes from elsewhere.
   const away = rand() < 0.1
   const net = away ? Math.floor(rand() * 65536) : user % 65536
   const host = 1 + Math.floor(rand() * 250)
   const remote = `${10 + (net >> 14)}.${(net >> 6) & 255}.${net & 63}.${host}`
   return {
-    t: T0 + (i / REPORTS) * DAYS * 86_400,
+    t: T0 + (i / reports) * DAYS * 86_400,
     login: `user${user}@example.com`,
     success: rand() < 0.9,
     failType: null,

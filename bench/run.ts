@@ -174,8 +174,10 @@ async function main (): Promise<number> {
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
-  if (results.length > 0) process.stdout.write(`\n${formatTable(results)}\n`)
-  process.stdout.write('ratio = trackalert/bare req/s (1.00 = as fast as bare node:http); p99 ratio = trackalert/bare p99 latency; CPU = daemon cores busy; µs/req = CPU time per request\n')
+  if (results.length > 0) {
+    process.stdout.write(`\n${formatTable(results)}\n`)
+    process.stdout.write('ratio = trackalert/bare req/s (1.00 = as fast as bare node:http); p99 ratio = trackalert/bare p99 latency; CPU = daemon cores busy; µs/req = CPU time per request\n')
+  }
   const outDir = resultsDir()
   await mkdir(outDir, { recursive: true })
   // Colons are legal on Linux but not on every file system the repo may be checked out on.
