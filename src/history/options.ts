@@ -18,6 +18,8 @@ export interface HistoryOptions {
   readonly queueLimit: number
   /** sqlite: the file may not grow past this (MiB); writes beyond are dropped and counted, as on a full disk. */
   readonly maxSizeMb: number | null
+  /** SQLite commits in a thread of each process (write_thread): low latency below capacity, drops past it. */
+  readonly writeThread: boolean
 }
 
 export const HISTORY_DEFAULTS = {
@@ -27,7 +29,7 @@ export const HISTORY_DEFAULTS = {
   queueLimit: 100_000
 } as const
 
-const KNOWN = new Set(['backend', 'path', 'url', 'retention_days', 'geoip', 'commit_interval_ms', 'max_commit_interval_ms', 'queue_limit', 'max_size_mb'])
+const KNOWN = new Set(['backend', 'path', 'url', 'retention_days', 'geoip', 'commit_interval_ms', 'max_commit_interval_ms', 'queue_limit', 'max_size_mb', 'write_thread'])
 
 /**
  * Validates the Lua table given to setHistory. Throws a TA_ERR_HISTORY whose message the Lua layer
@@ -67,8 +69,17 @@ export function parseHistoryOptions (value: unknown): HistoryOptions {
     commitIntervalMs,
     maxCommitIntervalMs,
     queueLimit: Math.floor(positiveNumber(o, 'queue_limit', HISTORY_DEFAULTS.queueLimit, 10_000_000)),
-    maxSizeMb: o.max_size_mb === undefined ? null : sqliteOnly(backend, 'max_size_mb', positiveNumber(o, 'max_size_mb', 1, 1_000_000_000))
+    maxSizeMb: o.max_size_mb === undefined ? null : sqliteOnly(backend, 'max_size_mb', positiveNumber(o, 'max_size_mb', 1, 1_000_000_000)),
+    writeThread: writeThread(o, backend)
   }
+}
+
+function writeThread (o: Record<string, unknown>, backend: string): boolean {
+  const v = o.write_thread
+  if (v === undefined) return false
+  if (typeof v !== 'boolean') throw optionError(`write_thread must be true or false, got ${describe(v)}`)
+  if (v && backend !== 'sqlite') throw optionError('setHistory: write_thread is for backend "sqlite"')
+  return v
 }
 
 function sqliteOnly (backend: string, key: string, value: number): number {

@@ -58,7 +58,7 @@ async function openStore (options: HistoryOptions, configFile: string, outageDro
   }
   // Loaded on first use: a daemon without setHistory never carries the native SQLite module.
   const { SqliteStore } = await import('./sqlite-store.ts')
-  return new SqliteStore(storeIdentity(options, configFile).slice('sqlite:'.length), { maxSizeMb: options.maxSizeMb })
+  return new SqliteStore(storeIdentity(options, configFile).slice('sqlite:'.length), { maxSizeMb: options.maxSizeMb, writeThread: options.writeThread })
 }
 
 /**

@@ -4,12 +4,13 @@ import { networkPrefix } from './facts.ts'
 import { type Db, fromMs, KIND_CODE, openSqlite, type OpenOptions, TOTALS_KIND, toMs } from './sqlite-schema.ts'
 import { SqliteSourceWindows } from './sqlite-source-windows.ts'
 import { SqliteWrites } from './sqlite-writes.ts'
+import { SqliteWriteThread } from './sqlite-write-thread.ts'
 import { type FeatureRow, type LoginRow, type ReportRow, rowMapping, type SourceRow } from './rows.ts'
 import {
   type ActivityBucket, type ActivityScope, type FeatureKind, type FeatureStat, type GlobalFeature, type GlobalTotals, type HistoryRecord,
   type HistoryStore, type LastSuccess, type PruneStep, type LoginAtSource, type LoginProfile, type LoginTotals, type LoginWindow, type SourceOrder,
   type SourceScope,
-  type SourceWindow, type StoredReport
+  type SourceWindow, type StoredReport, type Awaitable
 } from './types.ts'
 
 /** SQLite keeps times as epoch milliseconds. */
@@ -38,12 +39,20 @@ function sourceKeys (scope: SourceScope, key: string): string[] | null {
 
 export { SOURCE_WINDOW_CAP } from './sqlite-source-windows.ts'
 
+export interface SqliteStoreOptions extends OpenOptions {
+  /** Writes go through a worker thread of this process (the daemon's choice); without it, synchronously. */
+  readonly writeThread?: boolean
+}
+
 /** The embedded backend: one SQLite file in WAL mode, reads answered synchronously. */
 export class SqliteStore implements HistoryStore {
   readonly backend = 'sqlite' as const
   readonly location: string
   readonly #db: Db
-  readonly #writes: SqliteWrites
+  /** Synchronous writes on this connection, or a thread of their own (writeThread). */
+  readonly #writes: SqliteWrites | SqliteWriteThread
+  /** A read that pins the connection's snapshot inside a read transaction. */
+  readonly #pin: Statement
   readonly #feature: Statement
   readonly #features: Statement
   readonly #login: Statement
@@ -57,11 +66,13 @@ export class SqliteStore implements HistoryStore {
   readonly #distinct: Statement
   readonly #activity: Record<ActivityScope, Statement>
 
-  constructor (file: string, options: OpenOptions = {}) {
+  constructor (file: string, options: SqliteStoreOptions = {}) {
     this.location = file
-    const db = openSqlite(file, options)
+    const { writeThread, ...open } = options
+    const db = openSqlite(file, open)
     this.#db = db
-    this.#writes = new SqliteWrites(db)
+    this.#writes = writeThread === true ? new SqliteWriteThread(file, open) : new SqliteWrites(db)
+    this.#pin = db.prepare('SELECT 1 FROM meta LIMIT 1')
     this.#feature = db.prepare('SELECT value, first_seen, last_seen, successes, failures FROM features WHERE login = ? AND kind = ? AND value = ?')
     this.#features = db.prepare('SELECT value, first_seen, last_seen, successes, failures FROM features WHERE login = ? AND kind = ? ORDER BY last_seen DESC, value')
     this.#login = db.prepare('SELECT * FROM logins WHERE login = ?')
@@ -96,7 +107,25 @@ export class SqliteStore implements HistoryStore {
     this.#activity = { all: activity(''), ip: activity('prefix = @prefix AND remote = @key AND'), prefix: activity('prefix = @key AND'), login: activity('login = @key AND') }
   }
 
-  writeBatch (records: readonly HistoryRecord[], wait = true): void { this.#writes.writeBatch(records, wait) }
+  /**
+   * Synchronous, or through the writer thread: then this connection's reads keep the snapshot they
+   * had when the batch left (a read transaction) until the writer has moved the batch out of its
+   * queue index (afterBatch). Reads merge that index, so a batch is counted once: in the index
+   * while in flight, in the rows once committed, never in both and never in neither.
+   */
+  writeBatch (records: readonly HistoryRecord[], wait = true): Awaitable<void> {
+    if (this.#writes instanceof SqliteWrites) { this.#writes.writeBatch(records, wait); return }
+    if (!this.#db.inTransaction) {
+      this.#db.exec('BEGIN')
+      this.#pin.get()
+    }
+    return this.#writes.write(records)
+  }
+
+  /** The writer has settled the last batch in its queue index (same turn): reads may see the commit. */
+  afterBatch (): void {
+    if (this.#db.inTransaction) this.#db.exec('COMMIT')
+  }
 
   feature (login: string, kind: FeatureKind, value: string): FeatureStat | null {
     const row = this.#feature.get(login, KIND_CODE[kind], value) as FeatureRow | undefined
@@ -185,9 +214,9 @@ export class SqliteStore implements HistoryStore {
     return ms === null ? null : fromMs(ms)
   }
 
-  erase (login: string): number { return this.#writes.erase(login) }
+  erase (login: string): Awaitable<number> { return this.#writes.erase(login) }
 
-  prune (before: number, limit: number): PruneStep { return this.#writes.prune(before, limit) }
+  prune (before: number, limit: number): Awaitable<PruneStep> { return this.#writes.prune(before, limit) }
 
   /** The file's size in bytes including its WAL (sizing, metrics). */
   sizeBytes (): number {
@@ -196,7 +225,14 @@ export class SqliteStore implements HistoryStore {
     return pages * size
   }
 
-  close (): void {
-    if (this.#db.open) this.#db.close()
+  close (): Awaitable<void> {
+    if (this.#writes instanceof SqliteWrites) { this.#closeDb(); return }
+    return this.#writes.close().then(() => { this.#closeDb() })
+  }
+
+  #closeDb (): void {
+    if (!this.#db.open) return
+    this.afterBatch()
+    this.#db.close()
   }
 }

@@ -158,6 +158,12 @@ export interface HistoryStore {
    * tries again shortly.
    */
   writeBatch (records: readonly HistoryRecord[], wait?: boolean): Awaitable<void>
+  /**
+   * Called by the writer in the same turn as it settles a batch (committed, dropped or queued
+   * again) in its queue index: a store whose reads merge that index and hold their snapshot while
+   * a batch is in flight lets them see the commit now.
+   */
+  afterBatch? (): void
   /** One profile row, or null when the login never had this value. */
   feature (login: string, kind: FeatureKind, value: string): Awaitable<FeatureStat | null>
   totals (login: string): Awaitable<LoginTotals | null>

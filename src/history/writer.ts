@@ -70,6 +70,10 @@ export class HistoryWriter {
   #timer: NodeJS.Timeout | null = null
   #inflight: Promise<void> | null = null
   #failing = false
+  /** How the last write ended: a failed one makes the next try wait an interval. */
+  #lastWriteFailed = false
+  /** Reports of the batch being written (asynchronously). */
+  #writing = 0
   #lastFailureAt = 0
   #droppedInOutage = 0
   #closed = false
@@ -85,7 +89,8 @@ export class HistoryWriter {
     this.queued = store.backend === 'sqlite' ? new QueuedIndex() : null
   }
 
-  get depth (): number { return this.#queue.length }
+  /** Reports not yet written: queued, and the batch being written. */
+  get depth (): number { return this.#queue.length + this.#writing }
 
   /** The interval the next commit waits: commitIntervalMs, stretched under load (metrics, tests). */
   get intervalMs (): number { return this.#intervalMs }
@@ -109,6 +114,12 @@ export class HistoryWriter {
     return true
   }
 
+  /** The next piece at once, replacing the interval timer an enqueue may have set meanwhile. */
+  #scheduleNow (): void {
+    if (this.#timer !== null) { clearTimeout(this.#timer); this.#timer = null }
+    this.#schedule(0)
+  }
+
   /** The timer does not keep the process alive: a graceful stop commits through close(). */
   #schedule (delayMs = this.#intervalMs): void {
     if (this.#timer !== null) return
@@ -124,7 +135,9 @@ export class HistoryWriter {
   #background (): void {
     if (this.#inflight !== null || this.#queue.length === 0) return
     const outcome = this.#writePiece(BACKGROUND_PIECE, false)
-    if (outcome instanceof Promise) void outcome.then(() => { if (this.#queue.length > 0) this.#schedule() })
+    // After a write that worked, the rest of a long queue follows at once (its reports already
+    // waited an interval); after a failure, the next try waits an interval.
+    if (outcome instanceof Promise) void outcome.then(() => { if (this.#queue.length > 0 && !this.#lastWriteFailed) this.#scheduleNow() })
     else if (outcome === 'written' && this.#queue.length > 0) this.#schedule(0)
   }
 
@@ -141,10 +154,15 @@ export class HistoryWriter {
     try {
       result = this.#store.writeBatch(batch, wait)
     } catch (err) {
-      if (!wait && isBusy(err) && this.#requeue(batch, times)) { this.#schedule(BUSY_RETRY_MS); return 'requeued' }
+      if (!wait && isBusy(err) && this.#requeue(batch, times)) {
+        this.#settle(batch, true)
+        this.#schedule(BUSY_RETRY_MS)
+        return 'requeued'
+      }
       return this.#failed(batch, times, err) ? 'requeued' : 'dropped'
     }
     if (result instanceof Promise) {
+      this.#writing = batch.length
       this.#inflight = result.then(() => this.#done(batch, times, started), (err: unknown) => { this.#failed(batch, times, err) })
         .finally(() => { this.#inflight = null })
       return this.#inflight
@@ -158,15 +176,27 @@ export class HistoryWriter {
     if (this.#closed || this.#queue.length + batch.length > this.#options.queueLimit) return false
     this.#queue.unshift(...batch)
     this.#enqueuedAt.unshift(...times)
-    this.queued?.add(batch, true)
     return true
   }
 
-  /** Takes up to `n` reports from the head of the queue. */
+  /**
+   * Takes up to `n` reports from the head of the queue. They stay in the queue index (reads merge
+   * them) until their write settles: #settle.
+   */
   #take (n: number): [HistoryRecord[], number[]] {
     const batch = this.#queue.splice(0, n)
-    this.queued?.remove(batch)
     return [batch, this.#enqueuedAt.splice(0, batch.length)]
+  }
+
+  /**
+   * A batch's write is over: committed or dropped reports leave the queue index, reports queued
+   * again stay; the store learns it in the same turn (afterBatch), so no read in between counts
+   * a report twice or misses it.
+   */
+  #settle (batch: readonly HistoryRecord[], requeued: boolean): void {
+    if (!requeued) this.queued?.remove(batch)
+    this.#writing = 0
+    this.#store.afterBatch?.()
   }
 
   /** True when a queued or committing report matches: the read must wait for commitNow(). */
@@ -194,6 +224,8 @@ export class HistoryWriter {
   }
 
   #done (batch: readonly HistoryRecord[], times: readonly number[], started: number): void {
+    this.#settle(batch, false)
+    this.#lastWriteFailed = false
     const { commitIntervalMs, maxCommitIntervalMs } = this.#options
     this.#intervalMs = Math.min(maxCommitIntervalMs, Math.max(commitIntervalMs, (this.#now() - started) * LOAD_FACTOR))
     this.#options.observer.committed(batch.length, (this.#now() - (times[0] ?? this.#now())) / 1000)
@@ -205,8 +237,14 @@ export class HistoryWriter {
 
   /** Returns true when the reports were queued again for a later try. */
   #failed (batch: HistoryRecord[], times: number[], err: unknown): boolean {
+    this.#lastWriteFailed = true
     // Another process kept the lock past busy_timeout: keep the reports for the next commit.
-    if (isBusy(err) && this.#requeue(batch, times)) { this.#schedule(); return true }
+    if (isBusy(err) && this.#requeue(batch, times)) {
+      this.#settle(batch, true)
+      this.#schedule()
+      return true
+    }
+    this.#settle(batch, false)
     this.#options.observer.dropped(batch.length, 'write_failed')
     this.#lastFailureAt = this.#now()
     if (this.#failing) { this.#droppedInOutage += batch.length; return false }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { request, startDaemon } from '../helpers/daemon.ts'
+import { eventually } from '../helpers/poll.ts'
 import { scrape, sample } from '../integration/helpers.ts'
 import { countRows, historyConfig, login, sendReport } from './helpers.ts'
 
@@ -46,13 +47,16 @@ test('a corrupt or unopenable history file stops the daemon at start, naming the
   assert.match(unopenable.out, new RegExp(`history database ${join(dir2, 'blocked', 'history.db')}: .*(open|directory)`, 'i'), unopenable.out)
 })
 
-test('a full database drops history writes (counted, logged once per outage) while reports are still answered 200', async (t) => {
+for (const [how, extra] of [['', ''], [' (write_thread)', ', write_thread = true']]) {
+test(`a full database drops history writes (counted, logged once per outage) while reports are still answered 200${how}`, async (t) => {
   // max_size_mb caps the file with PRAGMA max_page_count: SQLite then fails writes with SQLITE_FULL, as on a full disk.
-  const d = await startDaemon({ config: historyConfig('max_size_mb = 0.25, commit_interval_ms = 1') })
+  const d = await startDaemon({ config: historyConfig(`max_size_mb = 0.25, commit_interval_ms = 1${extra}`) })
   t.after(() => d.stop())
   const pad = 'x'.repeat(200)
   for (let i = 0; i < 600; i++) await sendReport(d, login({ login: `user-${i}-${pad}`, t: 5000 + i }))
-  const metrics = await scrape(d)
+  // Writes happen in a thread of each worker process: wait until every report was written or dropped.
+  let metrics = await scrape(d)
+  await eventually(async () => { metrics = await scrape(d); return sample(metrics, 'trackalert_history_queue_depth') === 0 }, 'the queues to drain')
   const dropped = sample(metrics, 'trackalert_history_dropped_total', { reason: 'write_failed' }) ?? 0
   const written = sample(metrics, 'trackalert_history_reports_written_total') ?? 0
   assert.ok(dropped > 0, 'some writes were refused')
@@ -72,3 +76,4 @@ test('a full database drops history writes (counted, logged once per outage) whi
   assert.ok(committedLater >= 0 && committedLater <= queued)
   assert.ok(countRows(d.dir) >= written)
 })
+}

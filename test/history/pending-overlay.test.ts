@@ -1,8 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { HistoryReader } from '../../src/history/reader.ts'
 import { SqliteStore } from '../../src/history/sqlite-store.ts'
 import { type HistoryRecord } from '../../src/history/types.ts'
@@ -92,4 +94,45 @@ test('a report put back after a busy commit is found by reads again, once', (t) 
   writer.commitNow()
   const after = reader.totals(r.login) as { successes: number, failures: number }
   assert.equal(after.successes + after.failures, 1, 'counted once: committed, no longer queued')
+})
+
+test('with the writer thread, reads count a batch once before, during and after its commit, and the event loop stays free', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ta-overlay-thread-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  for (const seed of [1, 2, 3]) {
+    const file = join(dir, `h${seed}.db`)
+    const store = new SqliteStore(file, { writeThread: true })
+    const writer = new HistoryWriter(store, { commitIntervalMs: 60_000, maxCommitIntervalMs: 60_000, queueLimit: 10_000, observer: { committed () {}, dropped () {} } })
+    const reader = new HistoryReader(store, writer)
+    const other = new Database(file)
+    const all = records(seed, 60)
+    for (const r of all.slice(0, 30)) writer.enqueue(r)
+    await writer.commitNow()
+    for (const r of all.slice(30)) writer.enqueue(r)
+    const merged = readAll(reader)
+
+    // Another connection holds the write lock: the thread's commit waits for it, the process does not.
+    other.exec('BEGIN IMMEDIATE')
+    const committing = writer.commitNow()
+    assert.ok(committing instanceof Promise, 'the commit runs in the thread')
+    const started = Date.now()
+    await sleep(30)
+    assert.ok(Date.now() - started < 1000, 'timers ran while the commit waited')
+    assert.equal(writer.depth, 30, 'the batch in flight still counts as not written')
+    assert.deepEqual(readAll(reader), merged, `seed ${seed}: in flight`)
+
+    // The thread commits; until the writer has settled the batch (the thread's answer, a later
+    // event), reads keep their snapshot and the queue index: the batch counts once, not twice.
+    other.exec('COMMIT')
+    const count = other.prepare('SELECT count(*) FROM reports').pluck()
+    const until = Date.now() + 10_000
+    while (count.get() !== 60 && Date.now() < until) { /* synchronous: no event is handled meanwhile */ }
+    assert.equal(count.get(), 60, 'the thread committed')
+    assert.deepEqual(readAll(reader), merged, `seed ${seed}: committed, not yet settled`)
+    await committing
+    assert.equal(writer.depth, 0)
+    assert.deepEqual(readAll(reader), merged, `seed ${seed}: settled`)
+    other.close()
+    await store.close()
+  }
 })

@@ -72,6 +72,10 @@ test('max_commit_interval_ms: defaults to 1000 ms (or the interval, if longer) a
   assert.throws(() => parse({ commit_interval_ms: 100, max_commit_interval_ms: 50 }), /max_commit_interval_ms \(50\) must be at least commit_interval_ms \(100\)/)
   assert.throws(() => parse({ max_commit_interval_ms: 0 }), /max_commit_interval_ms must be a number above 0 and at most 60000/)
   assert.throws(() => parse({ max_commit_interval_ms: 'soon' }), /max_commit_interval_ms must be a number/)
+  assert.equal(parse({}).writeThread, false)
+  assert.equal(parse({ write_thread: true }).writeThread, true)
+  assert.throws(() => parse({ write_thread: 'yes' }), /write_thread must be true or false, got "yes"/)
+  assert.throws(() => parseHistoryOptions({ backend: 'postgres', url: 'postgres://h/db', write_thread: true }), /write_thread is for backend "sqlite"/)
 })
 
 test('a background commit never waits for another process\'s write lock: it keeps the reports and tries again', async (t) => {
