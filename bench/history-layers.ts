@@ -34,6 +34,7 @@ type Layer = typeof LAYERS[number]
 export interface LayerResult { layer: Layer, batch: number, microsPerReport: number }
 
 const REPORT_COLUMNS = 't, login, success, fail_type, protocol, remote, prefix, country, city, lat, lon, accuracy_km, device, risk'
+const PLACEHOLDERS = REPORT_COLUMNS.split(',').map(() => '?').join(', ')
 
 function rowValues (r: HistoryRecord): unknown[] {
   return [toMs(r.t), r.login, r.success ? 1 : 0, r.failType, r.protocol, r.remote, r.prefix, r.country, r.city, r.lat, r.lon, r.accuracyKm, r.device, r.risk]
@@ -51,8 +52,8 @@ export async function runHistoryLayers (log: (line: string) => void): Promise<La
     const writes = new SqliteWrites(db)
     const bigCacheWrites = new SqliteWrites(bigCache)
     db.exec(`CREATE TABLE report_log (${REPORT_COLUMNS})`)
-    const append: Statement = db.prepare(`INSERT INTO report_log VALUES (${REPORT_COLUMNS.split(',').map(() => '?').join(', ')})`)
-    const insertReport: Statement = db.prepare(`INSERT INTO reports (${REPORT_COLUMNS}) VALUES (${REPORT_COLUMNS.split(',').map(() => '?').join(', ')})`)
+    const append: Statement = db.prepare(`INSERT INTO report_log VALUES (${PLACEHOLDERS})`)
+    const insertReport: Statement = db.prepare(`INSERT INTO reports (${REPORT_COLUMNS}) VALUES (${PLACEHOLDERS})`)
     const rows = (statement: Statement) => db.transaction((batch: readonly HistoryRecord[]) => { for (const r of batch) statement.run(...rowValues(r)) })
     const write: Record<Layer, (batch: HistoryRecord[]) => void> = {
       log: rows(append),
